@@ -1,0 +1,113 @@
+#include "app/app.h"
+
+#include <cmath>
+#include <cstdlib>
+
+#include <nlohmann/json.hpp>
+
+#include "imgui.h"
+#include "sim/families.h"
+
+namespace normlab::app {
+
+namespace {
+
+constexpr const char* kFontPath = "/assets/normlab-ui.ttf";
+
+// Parses a whole decimal integer; false for empty, partial or non-numeric text.
+bool parse_int(const std::string& text, long long* out) {
+    if (text.empty()) return false;
+    char* end = nullptr;
+    const long long v = std::strtoll(text.c_str(), &end, 10);
+    if (*end != '\0') return false;
+    *out = v;
+    return true;
+}
+
+std::string board_family_list() {
+    std::string s;
+    for (kernels::NormKind k : sim::kBoardFamilies) s += std::string(s.empty() ? "" : ", ") + kernels::norm_id(k);
+    return s;
+}
+
+} // namespace
+
+std::string App::init(const std::string& family, const std::string& batch,
+                      const std::string& features, const std::string& seed) {
+    std::string notes;
+    const auto add = [&notes](const std::string& n) {
+        if (!n.empty()) notes += (notes.empty() ? "" : "; ") + n;
+    };
+    sim::LabConfig config;
+    if (!family.empty()) {
+        kernels::NormKind kind{};
+        bool on_board = false;
+        if (kernels::parse_norm_id(family, &kind))
+            for (kernels::NormKind k : sim::kBoardFamilies) on_board |= k == kind;
+        if (on_board) config.family = kind;
+        else add("unknown family '" + family + "' in the URL; expected one of " + board_family_list());
+    }
+    long long v = 0;
+    const auto int_param = [&](const char* name, const std::string& text, int lo, int hi, int* out) {
+        if (text.empty()) return;
+        if (!parse_int(text, &v)) return add(std::string(name) + "=" + text + " is not a whole number");
+        if (v < lo || v > hi)
+            add(std::string(name) + "=" + text + " is out of range " + std::to_string(lo) + ".." +
+                std::to_string(hi) + "; clamped");
+        *out = static_cast<int>(std::min<long long>(std::max<long long>(v, lo), hi));
+    };
+    int seed_int = static_cast<int>(config.seed);
+    int_param("batch", batch, 1, sim::kMaxBatch, &config.batch);
+    int_param("features", features, 1, sim::kMaxFeatures, &config.features);
+    int_param("seed", seed, 0, 1 << 30, &seed_int);
+    config.seed = static_cast<std::uint64_t>(seed_int);
+    lab_.init(config);
+    ui::apply_theme();
+    if (!notes.empty()) ui::show_note(ui_, notes);
+    return notes;
+}
+
+bool App::prepare(int width, int height, float pixel_ratio) {
+    std::string error;
+    const bool rebuilt = ui::ensure_fonts(fonts_, kFontPath, ui::body_font_px(width, height),
+                                          pixel_ratio, &error);
+    if (!error.empty() && font_error_.empty()) {
+        font_error_ = error;
+        ui::show_note(ui_, error);
+    }
+    return rebuilt;
+}
+
+void App::frame(int width, int height, double dt, double time_ms) {
+    ui::draw(ui_, lab_, fonts_, width, height, dt);
+    if (stats_.frames++ == 0) stats_.first_frame_ms = time_ms;
+}
+
+std::string App::state_json() const {
+    nlohmann::json j;
+    const auto& c = lab_.config();
+    j["family"] = kernels::norm_id(c.family);
+    j["shape"] = {c.batch, c.features};
+    j["seed"] = c.seed;
+    j["eps"] = c.eps;
+    j["group"] = lab_.sweep().group;
+    j["groupCount"] = lab_.plan().group_count();
+    j["groupSize"] = lab_.plan().group_size();
+    j["playing"] = lab_.sweep().playing;
+    j["frames"] = stats_.frames;
+    j["firstFrameMs"] = stats_.first_frame_ms;
+    j["fontLoaded"] = fonts_.from_file;
+    j["error"] = lab_.error();
+    j["note"] = ui_.note;
+    if (lab_.error().empty()) {
+        const auto stats = [&](const std::vector<float>& v) {
+            const sim::CellStats s = sim::group_cell_stats(v, lab_.plan(), lab_.sweep().group);
+            return nlohmann::json{{"mean", s.mean}, {"std", s.std}, {"rms", s.rms}, {"count", s.count}};
+        };
+        j["before"] = stats(lab_.x());
+        j["after"] = stats(lab_.y());
+    }
+    return j.dump();
+}
+
+} // namespace normlab::app

@@ -1,0 +1,35 @@
+// app/main.cpp: the browser entry point. Wires platform, app and the page's JS hooks.
+#include <emscripten.h>
+
+#include <string>
+
+#include "app/app.h"
+#include "platform/platform.h"
+
+namespace {
+normlab::app::App g_app;   // the page's single app; the JS hooks below read it
+std::string g_state;       // keeps the last state string alive for the JS caller
+} // namespace
+
+// window.NormLab.state() in web/normlab.js calls this; returns a JSON object as text.
+extern "C" EMSCRIPTEN_KEEPALIVE const char* normlab_state_json() {
+    g_state = g_app.state_json();
+    return g_state.c_str();
+}
+
+int main() {
+    using namespace normlab;
+    const std::string error = platform::init("NormLab");
+    if (!error.empty()) {
+        platform::report(error, /*fatal=*/true);
+        return 1;
+    }
+    const std::string notes = g_app.init(platform::url_param("family"), platform::url_param("batch"),
+                                         platform::url_param("features"), platform::url_param("seed"));
+    if (!notes.empty()) platform::report(notes);
+    platform::run(platform::LoopHooks{
+        .prepare = [](const platform::FrameInfo& f) { return g_app.prepare(f.width, f.height, f.pixel_ratio); },
+        .frame = [](const platform::FrameInfo& f) { g_app.frame(f.width, f.height, f.dt, f.time_ms); },
+    });
+    return 0;
+}

@@ -1,0 +1,130 @@
+// kernels/simd.h: the smallest 128-bit float vector the norm kernels need (f32x4 and its ops).
+// Owns: one definition of f32x4 per target, chosen by the compiler's own macros:
+//   __wasm_simd128__  -> <wasm_simd128.h>  (the browser build compiles kernels with -msimd128)
+//   __SSE2__          -> <emmintrin.h>     (every x86-64 native build, so the tests run it)
+//   otherwise         -> a plain 4-float struct (also forced by NORMLAB_SIMD_FORCE_SCALAR)
+// The kernels are written once against this header, so the loops the native tests check are
+// the loops the browser runs. Knows nothing of norms, UI or platform.
+// Invariants: every op is lane-wise IEEE single precision, loads/stores are unaligned, and there
+// is no fused multiply-add (mul_add rounds twice), so all three targets give identical bits.
+// Everything sits in normlab::kernels::NORMLAB_SIMD_NS: a benchmark may compile a kernel file a
+// second time with another target under another namespace without breaking the ODR.
+#pragma once
+
+#include <cstddef>
+
+#ifndef NORMLAB_SIMD_NS
+#define NORMLAB_SIMD_NS simd
+#endif
+
+#if defined(__wasm_simd128__) && !defined(NORMLAB_SIMD_FORCE_SCALAR)
+#define NORMLAB_SIMD_WASM 1
+#include <wasm_simd128.h>
+#elif defined(__SSE2__) && !defined(NORMLAB_SIMD_FORCE_SCALAR)
+#define NORMLAB_SIMD_SSE2 1
+#include <emmintrin.h>
+#endif
+
+namespace normlab::kernels::NORMLAB_SIMD_NS {
+
+inline constexpr std::size_t kLanes = 4;
+
+#if defined(NORMLAB_SIMD_WASM)
+
+using f32x4 = v128_t;
+inline const char* target_name() {
+    return "wasm-simd128";
+}
+inline f32x4 load(const float* p) {
+    return wasm_v128_load(p);
+}
+inline void store(float* p, f32x4 v) {
+    wasm_v128_store(p, v);
+}
+inline f32x4 splat(float s) {
+    return wasm_f32x4_splat(s);
+}
+inline f32x4 add(f32x4 a, f32x4 b) {
+    return wasm_f32x4_add(a, b);
+}
+inline f32x4 sub(f32x4 a, f32x4 b) {
+    return wasm_f32x4_sub(a, b);
+}
+inline f32x4 mul(f32x4 a, f32x4 b) {
+    return wasm_f32x4_mul(a, b);
+}
+// Lanes summed in the order (0+1)+(2+3) on every target.
+inline float hsum(f32x4 v) {
+    return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
+           (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
+}
+
+#elif defined(NORMLAB_SIMD_SSE2)
+
+using f32x4 = __m128;
+inline const char* target_name() {
+    return "sse2";
+}
+inline f32x4 load(const float* p) {
+    return _mm_loadu_ps(p);
+}
+inline void store(float* p, f32x4 v) {
+    _mm_storeu_ps(p, v);
+}
+inline f32x4 splat(float s) {
+    return _mm_set1_ps(s);
+}
+inline f32x4 add(f32x4 a, f32x4 b) {
+    return _mm_add_ps(a, b);
+}
+inline f32x4 sub(f32x4 a, f32x4 b) {
+    return _mm_sub_ps(a, b);
+}
+inline f32x4 mul(f32x4 a, f32x4 b) {
+    return _mm_mul_ps(a, b);
+}
+inline float hsum(f32x4 v) {
+    float t[4];
+    _mm_storeu_ps(t, v);
+    return (t[0] + t[1]) + (t[2] + t[3]);
+}
+
+#else
+
+struct f32x4 {
+    float v[4];
+};
+inline const char* target_name() {
+    return "scalar";
+}
+inline f32x4 load(const float* p) {
+    return f32x4{{p[0], p[1], p[2], p[3]}};
+}
+inline void store(float* p, f32x4 a) {
+    for (std::size_t i = 0; i < 4; ++i)
+        p[i] = a.v[i];
+}
+inline f32x4 splat(float s) {
+    return f32x4{{s, s, s, s}};
+}
+inline f32x4 add(f32x4 a, f32x4 b) {
+    return f32x4{{a.v[0] + b.v[0], a.v[1] + b.v[1], a.v[2] + b.v[2], a.v[3] + b.v[3]}};
+}
+inline f32x4 sub(f32x4 a, f32x4 b) {
+    return f32x4{{a.v[0] - b.v[0], a.v[1] - b.v[1], a.v[2] - b.v[2], a.v[3] - b.v[3]}};
+}
+inline f32x4 mul(f32x4 a, f32x4 b) {
+    return f32x4{{a.v[0] * b.v[0], a.v[1] * b.v[1], a.v[2] * b.v[2], a.v[3] * b.v[3]}};
+}
+inline float hsum(f32x4 a) {
+    return (a.v[0] + a.v[1]) + (a.v[2] + a.v[3]);
+}
+
+#endif
+
+// a*b + c with two roundings on purpose: a fused op would differ between targets.
+inline f32x4 mul_add(f32x4 a, f32x4 b, f32x4 c) {
+    return add(mul(a, b), c);
+}
+
+} // namespace normlab::kernels::NORMLAB_SIMD_NS

@@ -1,0 +1,41 @@
+// platform/platform.h: the window, the GL context, the main loop and the page around them.
+// The only room that knows SDL, GL and Emscripten; the rest of the app sees this interface.
+// One implementation per platform (platform_web.cpp for the browser), chosen in CMake.
+#pragma once
+
+#include <functional>
+#include <string>
+
+namespace normlab::platform {
+
+struct FrameInfo {
+    double dt = 0;        // seconds since the previous frame
+    double time_ms = 0;   // milliseconds since the page started navigating
+    int width = 0;        // logical (CSS) pixels
+    int height = 0;
+    float pixel_ratio = 1;
+};
+
+// Creates the window/canvas, a WebGL2 context and an ImGui context with its SDL and OpenGL3
+// backends. Returns "" or a message saying what is missing (e.g. WebGL2).
+std::string init(const char* title);
+
+struct LoopHooks {
+    // Called before ImGui::NewFrame; returns true when it rebuilt the font atlas (the
+    // platform then re-uploads the font texture). May be empty.
+    std::function<bool(const FrameInfo&)> prepare;
+    // Called between ImGui::NewFrame and the render of its draw data.
+    std::function<void(const FrameInfo&)> frame;
+};
+
+// Runs the hooks once per display refresh. Never returns on the web.
+void run(LoopHooks hooks);
+
+// Value of a URL query parameter (?key=value), "" when absent.
+std::string url_param(const char* key);
+
+// Reports a problem on the browser console; a fatal one (the app cannot start) also
+// replaces the canvas with the page's error panel.
+void report(const std::string& message, bool fatal = false);
+
+} // namespace normlab::platform

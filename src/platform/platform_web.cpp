@@ -1,0 +1,136 @@
+// platform/platform_web.cpp: the browser implementation of platform.h (SDL2 + WebGL2).
+// The page (web/index.html) owns the <canvas id="canvas"> and fetches the font into the
+// virtual file system before main() runs; here we size the canvas backing store to the CSS
+// size times devicePixelRatio so text and cell edges stay sharp on phones and projectors.
+#include "platform/platform.h"
+
+#include <SDL.h>
+#include <emscripten.h>
+#include <emscripten/html5.h>
+#include <GLES3/gl3.h>
+
+#include "imgui.h"
+#include "imgui_impl_opengl3.h"
+#include "imgui_impl_sdl.h"
+
+namespace normlab::platform {
+
+namespace {
+
+struct WebPlatform {
+    SDL_Window* window = nullptr;
+    SDL_GLContext gl = nullptr;
+    LoopHooks hooks;
+    double last_ms = 0;
+    int css_w = 0, css_h = 0;
+};
+WebPlatform g_platform;  // the single window of the page; lives as long as the page
+
+// clang-format off
+EM_JS(int, js_url_param, (const char* key, char* out, int cap), {
+    const v = new URLSearchParams(window.location.search).get(UTF8ToString(key));
+    if (v === null) return -1;
+    stringToUTF8(v, out, cap);
+    return lengthBytesUTF8(v);
+});
+EM_JS(void, js_report, (const char* msg, int fatal), {
+    const text = UTF8ToString(msg);
+    console.warn('[NormLab] ' + text);
+    if (fatal && window.NormLabPage && window.NormLabPage.status) window.NormLabPage.status(text);
+});
+EM_JS(double, js_now_ms, (), { return performance.now(); });
+// clang-format on
+
+void sync_canvas_size() {
+    double w = 0, h = 0;
+    emscripten_get_element_css_size("#canvas", &w, &h);
+    const int iw = static_cast<int>(w), ih = static_cast<int>(h);
+    if (iw > 0 && ih > 0 && (iw != g_platform.css_w || ih != g_platform.css_h)) {
+        g_platform.css_w = iw;
+        g_platform.css_h = ih;
+        SDL_SetWindowSize(g_platform.window, iw, ih);
+    }
+}
+
+void main_loop_tick(void*) {
+    SDL_Event event;
+    while (SDL_PollEvent(&event)) ImGui_ImplSDL2_ProcessEvent(&event);
+    sync_canvas_size();
+
+    const double now = js_now_ms();
+    FrameInfo info;
+    info.dt = g_platform.last_ms > 0 ? (now - g_platform.last_ms) * 1e-3 : 1.0 / 60.0;
+    info.time_ms = now;
+    info.width = g_platform.css_w;
+    info.height = g_platform.css_h;
+    info.pixel_ratio = static_cast<float>(emscripten_get_device_pixel_ratio());
+    g_platform.last_ms = now;
+
+    if (g_platform.hooks.prepare && g_platform.hooks.prepare(info)) {
+        ImGui_ImplOpenGL3_DestroyFontsTexture();
+        ImGui_ImplOpenGL3_CreateFontsTexture();
+    }
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplSDL2_NewFrame();
+    ImGui::NewFrame();
+    g_platform.hooks.frame(info);
+    ImGui::Render();
+
+    int fb_w = 0, fb_h = 0;
+    SDL_GL_GetDrawableSize(g_platform.window, &fb_w, &fb_h);
+    glViewport(0, 0, fb_w, fb_h);
+    glClearColor(0.07f, 0.08f, 0.10f, 1.f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+}
+
+} // namespace
+
+std::string init(const char* title) {
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0)
+        return std::string("could not start SDL: ") + SDL_GetError();
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_ES);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 0);
+    SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
+
+    double w = 0, h = 0;
+    emscripten_get_element_css_size("#canvas", &w, &h);
+    g_platform.css_w = w > 0 ? static_cast<int>(w) : 1280;
+    g_platform.css_h = h > 0 ? static_cast<int>(h) : 800;
+    g_platform.window = SDL_CreateWindow(title, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
+                                         g_platform.css_w, g_platform.css_h,
+                                         SDL_WINDOW_OPENGL | SDL_WINDOW_RESIZABLE |
+                                             SDL_WINDOW_ALLOW_HIGHDPI);
+    if (!g_platform.window) return std::string("could not create the canvas window: ") + SDL_GetError();
+    g_platform.gl = SDL_GL_CreateContext(g_platform.window);
+    if (!g_platform.gl)
+        return std::string("this browser could not create a WebGL2 context (") + SDL_GetError() +
+               "); NormLab needs WebGL2";
+    SDL_GL_MakeCurrent(g_platform.window, g_platform.gl);
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;   // layout comes from the app, not from a saved file
+    io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+    ImGui_ImplSDL2_InitForOpenGL(g_platform.window, g_platform.gl);
+    ImGui_ImplOpenGL3_Init("#version 300 es");
+    return "";
+}
+
+void run(LoopHooks hooks) {
+    g_platform.hooks = std::move(hooks);
+    emscripten_set_main_loop_arg(main_loop_tick, nullptr, 0, true);
+}
+
+std::string url_param(const char* key) {
+    char buf[512];
+    const int n = js_url_param(key, buf, sizeof buf);
+    if (n < 0) return "";
+    return std::string(buf);
+}
+
+void report(const std::string& message, bool fatal) { js_report(message.c_str(), fatal ? 1 : 0); }
+
+} // namespace normlab::platform

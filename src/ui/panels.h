@@ -1,0 +1,18 @@
+// ui/panels.h: the panels of the main view, one file each. Internal to the ui room.
+#pragma once
+
+#include "sim/lab.h"
+#include "ui/ui.h"
+
+namespace normlab::ui {
+
+// Family selector and what the chosen family normalizes.
+void panel_family(UiState& state, sim::Lab& lab);
+// Shape, eps, data preset, animation controls.
+void panel_controls(UiState& state, sim::Lab& lab);
+// Raw and normalized heatmaps side by side (stacked when narrow), legends, hover, click.
+void panel_board(UiState& state, sim::Lab& lab, const Fonts& fonts);
+// Statistics of the highlighted group before and after.
+void panel_stats(UiState& state, const sim::Lab& lab);
+
+} // namespace normlab::ui

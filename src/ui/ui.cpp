@@ -1,0 +1,72 @@
+// ui/ui.cpp: the root layout. Wide screens: a control column on the left, the board on the
+// right. Narrow screens (phones): one scrolling column with the board first.
+#include <algorithm>
+
+#include "imgui.h"
+#include "ui/panels.h"
+
+namespace normlab::ui {
+
+namespace {
+
+void header(const Fonts& fonts, bool narrow) {
+    ImGui::PushFont(fonts.heading);
+    ImGui::TextUnformatted("NormLab");
+    ImGui::PopFont();
+    if (narrow) return;
+    ImGui::SameLine();
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextDisabled("BatchNorm · LayerNorm · RMSNorm: which axis, which statistics");
+}
+
+// ImGui scrolls with the wheel only; on touch screens a drag on empty space scrolls too.
+void drag_to_scroll() {
+    const ImGuiIO& io = ImGui::GetIO();
+    if (ImGui::IsMouseDragging(ImGuiMouseButton_Left) && !ImGui::IsAnyItemActive() &&
+        ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows))
+        ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
+}
+
+} // namespace
+
+void draw(UiState& state, sim::Lab& lab, const Fonts& fonts, int width, int height, double dt) {
+    state.clock += dt;
+    state.narrow = width < 700;
+    lab.step(dt);
+
+    ImGui::SetNextWindowPos(ImVec2(0, 0));
+    ImGui::SetNextWindowSize(ImVec2(static_cast<float>(width), static_cast<float>(height)));
+    const ImGuiWindowFlags root_flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                                        ImGuiWindowFlags_NoSavedSettings |
+                                        ImGuiWindowFlags_NoBringToFrontOnFocus;
+    ImGui::Begin("NormLab", nullptr, root_flags | (state.narrow ? 0 : ImGuiWindowFlags_NoScrollbar));
+    header(fonts, state.narrow);
+    ImGui::Separator();
+
+    if (state.narrow) {
+        drag_to_scroll();
+        panel_family(state, lab);
+        ImGui::Separator();
+        panel_board(state, lab, fonts);
+        ImGui::Separator();
+        panel_stats(state, lab);
+        ImGui::Separator();
+        panel_controls(state, lab);
+    } else {
+        const float left_w = std::clamp(ImGui::GetFontSize() * 21.f, 280.f, width * 0.34f);
+        ImGui::BeginChild("left", ImVec2(left_w, 0), true);
+        panel_family(state, lab);
+        ImGui::Spacing();
+        panel_controls(state, lab);
+        ImGui::Separator();
+        panel_stats(state, lab);
+        ImGui::EndChild();
+        ImGui::SameLine();
+        ImGui::BeginChild("board", ImVec2(0, 0), true, ImGuiWindowFlags_NoScrollbar);
+        panel_board(state, lab, fonts);
+        ImGui::EndChild();
+    }
+    ImGui::End();
+}
+
+} // namespace normlab::ui
