@@ -72,7 +72,7 @@ fetch_source() {
     ensure_deb_src
     apt_update_once
     log "downloading Debian source package $pkg"
-    (cd "$DEPS/downloads" && apt-get source --download-only -qq "$pkg" >&2) ||
+    (cd "$DEPS/downloads" && apt-get source --download-only -qq -o APT::Sandbox::User=root "$pkg" >&2) ||
       die "apt-get source $pkg failed"
   fi
   local tarball

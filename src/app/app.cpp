@@ -32,23 +32,25 @@ std::string board_family_list() {
 
 } // namespace
 
-std::string App::init(const std::string& family, const std::string& batch,
-                      const std::string& features, const std::string& seed) {
+std::string App::init(const ParamFn& param, ui::TextureUpload upload) {
     std::string notes;
     const auto add = [&notes](const std::string& n) {
         if (!n.empty()) notes += (notes.empty() ? "" : "; ") + n;
     };
     sim::LabConfig config;
-    if (!family.empty()) {
-        kernels::NormKind kind{};
-        bool on_board = false;
-        if (kernels::parse_norm_id(family, &kind))
-            for (kernels::NormKind k : sim::kBoardFamilies) on_board |= k == kind;
-        if (on_board) config.family = kind;
-        else add("unknown family '" + family + "' in the URL; expected one of " + board_family_list());
+    const std::string layout = param("shape");
+    if (!layout.empty()) {
+        if (layout == "matrix") config.layout = sim::Layout::Matrix;
+        else if (layout == "sequence") config.layout = sim::Layout::Sequence;
+        else if (layout == "image") config.layout = sim::Layout::Image;
+        else add("unknown shape '" + layout + "' in the URL; expected matrix, sequence or image");
     }
-    long long v = 0;
-    const auto int_param = [&](const char* name, const std::string& text, int lo, int hi, int* out) {
+    const std::string family = param("family");
+    if (!family.empty() && !kernels::parse_norm_id(family, &config.family))
+        add("unknown family '" + family + "' in the URL; expected one of " + board_family_list());
+    const auto int_param = [&](const char* name, int lo, int hi, int* out) {
+        const std::string text = param(name);
+        long long v = 0;
         if (text.empty()) return;
         if (!parse_int(text, &v)) return add(std::string(name) + "=" + text + " is not a whole number");
         if (v < lo || v > hi)
@@ -57,11 +59,24 @@ std::string App::init(const std::string& family, const std::string& batch,
         *out = static_cast<int>(std::min<long long>(std::max<long long>(v, lo), hi));
     };
     int seed_int = static_cast<int>(config.seed);
-    int_param("batch", batch, 1, sim::kMaxBatch, &config.batch);
-    int_param("features", features, 1, sim::kMaxFeatures, &config.features);
-    int_param("seed", seed, 0, 1 << 30, &seed_int);
+    int_param("batch", 1, sim::kMaxBatch, &config.batch);
+    int_param("features", 1, sim::kMaxFeatures, &config.features);
+    int_param("channels", 1, sim::kMaxFeatures, &config.features);
+    int_param("length", 1, sim::kMaxSpatial, &config.length);
+    int_param("height", 1, sim::kMaxSpatial, &config.height);
+    int_param("width", 1, sim::kMaxSpatial, &config.width);
+    int_param("groups", 1, sim::kMaxFeatures, &config.groups);
+    int_param("seed", 0, 1 << 30, &seed_int);
     config.seed = static_cast<std::uint64_t>(seed_int);
+    const int wanted_groups = config.groups;
     lab_.init(config);
+    if (lab_.config().groups != wanted_groups && !param("groups").empty())
+        add("groups=" + std::to_string(wanted_groups) + " does not divide C = " +
+            std::to_string(lab_.config().features) + "; using G = " + std::to_string(lab_.config().groups));
+    if (lab_.config().family != config.family)
+        add(std::string(kernels::norm_name(config.family)) + " is not defined on " +
+            sim::layout_name(config.layout) + "; showing " + kernels::norm_name(lab_.config().family));
+    ui_.upload = upload;
     ui::apply_theme();
     if (!notes.empty()) ui::show_note(ui_, notes);
     return notes;
@@ -87,7 +102,9 @@ std::string App::state_json() const {
     nlohmann::json j;
     const auto& c = lab_.config();
     j["family"] = kernels::norm_id(c.family);
-    j["shape"] = {c.batch, c.features};
+    j["layout"] = sim::layout_name(c.layout);
+    j["shape"] = std::vector<int>(lab_.shape().dims.begin(), lab_.shape().dims.begin() + lab_.shape().rank);
+    j["groups"] = c.groups;
     j["seed"] = c.seed;
     j["eps"] = c.eps;
     j["group"] = lab_.sweep().group;

@@ -2,6 +2,7 @@
 // hands the platform its per-frame hooks.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "sim/lab.h"
@@ -17,9 +18,11 @@ struct AppStats {
 
 class App {
   public:
-    // Applies URL parameters (family, batch, features, seed); returns notes on bad values.
-    std::string init(const std::string& family, const std::string& batch,
-                     const std::string& features, const std::string& seed);
+    // Reads a URL parameter by name ("" when absent).
+    using ParamFn = std::function<std::string(const char*)>;
+    // Applies the URL parameters (see README) and wires the texture upload; returns notes on
+    // bad values (the lab falls back to defaults or clamps them).
+    std::string init(const ParamFn& param, ui::TextureUpload upload);
     bool prepare(int width, int height, float pixel_ratio);
     void frame(int width, int height, double dt, double time_ms);
     std::string state_json() const;   // for tests and embedding pages

@@ -24,8 +24,7 @@ int main() {
         platform::report(error, /*fatal=*/true);
         return 1;
     }
-    const std::string notes = g_app.init(platform::url_param("family"), platform::url_param("batch"),
-                                         platform::url_param("features"), platform::url_param("seed"));
+    const std::string notes = g_app.init(platform::url_param, platform::upload_texture);
     if (!notes.empty()) platform::report(notes);
     platform::run(platform::LoopHooks{
         .prepare = [](const platform::FrameInfo& f) { return g_app.prepare(f.width, f.height, f.pixel_ratio); },

@@ -3,6 +3,7 @@
 // One implementation per platform (platform_web.cpp for the browser), chosen in CMake.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -30,6 +31,11 @@ struct LoopHooks {
 
 // Runs the hooks once per display refresh. Never returns on the web.
 void run(LoopHooks hooks);
+
+// Uploads an RGBA8 image (row-major, width x height) into texture `slot` (0..15), creating
+// or resizing it; nearest-neighbour sampling keeps cells crisp. Returns the texture handle
+// (an ImTextureID for the OpenGL3 backend), 0 on a bad slot or size.
+std::uintptr_t upload_texture(int slot, const std::uint32_t* rgba, int width, int height);
 
 // Value of a URL query parameter (?key=value), "" when absent.
 std::string url_param(const char* key);

@@ -17,7 +17,11 @@ namespace normlab::platform {
 
 namespace {
 
+constexpr int kTextureSlots = 16;
+
 struct WebPlatform {
+    GLuint textures[kTextureSlots] = {};
+    int texture_w[kTextureSlots] = {}, texture_h[kTextureSlots] = {};
     SDL_Window* window = nullptr;
     SDL_GLContext gl = nullptr;
     LoopHooks hooks;
@@ -122,6 +126,26 @@ std::string init(const char* title) {
 void run(LoopHooks hooks) {
     g_platform.hooks = std::move(hooks);
     emscripten_set_main_loop_arg(main_loop_tick, nullptr, 0, true);
+}
+
+std::uintptr_t upload_texture(int slot, const std::uint32_t* rgba, int width, int height) {
+    if (slot < 0 || slot >= kTextureSlots || width <= 0 || height <= 0) return 0;
+    GLuint& tex = g_platform.textures[slot];
+    if (!tex) glGenTextures(1, &tex);
+    glBindTexture(GL_TEXTURE_2D, tex);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+    if (g_platform.texture_w[slot] != width || g_platform.texture_h[slot] != height) {
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
+        g_platform.texture_w[slot] = width;
+        g_platform.texture_h[slot] = height;
+    } else {
+        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
+    }
+    return static_cast<std::uintptr_t>(tex);
 }
 
 std::string url_param(const char* key) {

@@ -11,20 +11,42 @@ const char* preset_name(DataPreset preset) {
     switch (preset) {
     case DataPreset::Stable: return "Stable batch";
     case DataPreset::ShiftedMean: return "Shifted mean";
+    case DataPreset::Skewed: return "Skewed (post-ReLU-like)";
     case DataPreset::Outliers: return "Heavy outliers";
+    case DataPreset::TinyBatch: return "Tiny batch (B = 2)";
+    case DataPreset::NearConstant: return "Near-constant feature";
+    case DataPreset::LargeOffset: return "Large offset, tiny spread";
     case DataPreset::ScaleDrift: return "Per-example scale drift";
     }
     return "?";
 }
 
-CellStats group_cell_stats(const std::vector<float>& values, const kernels::GroupPlan& plan,
-                           std::size_t g) {
+const char* layout_name(Layout layout) {
+    switch (layout) {
+    case Layout::Matrix: return "(B, d)";
+    case Layout::Sequence: return "(B, L, d)";
+    case Layout::Image: return "(B, C, H, W)";
+    }
+    return "?";
+}
+
+int nearest_divisor(int channels, int groups) {
+    channels = std::max(1, channels);
+    int best = 1;
+    for (int g = 1; g <= channels; ++g)
+        if (channels % g == 0 && std::abs(g - groups) < std::abs(best - groups)) best = g;
+    return best;
+}
+
+namespace {
+// Two-pass moments over the cells `take` accepts.
+template <class Take> CellStats moments(const std::vector<float>& values, Take take) {
     CellStats s;
     double sum = 0, sumsq = 0;
     s.min = INFINITY;
     s.max = -INFINITY;
     for (std::size_t i = 0; i < values.size(); ++i) {
-        if (kernels::group_of(plan, i) != g) continue;
+        if (!take(i)) continue;
         const double v = values[i];
         sum += v;
         sumsq += v * v;
@@ -38,7 +60,7 @@ CellStats group_cell_stats(const std::vector<float>& values, const kernels::Grou
     // Centered second pass: the plain E[x^2]-E[x]^2 loses the spread of offset data.
     double centered = 0;
     for (std::size_t i = 0; i < values.size(); ++i) {
-        if (kernels::group_of(plan, i) != g) continue;
+        if (!take(i)) continue;
         const double dv = values[i] - s.mean;
         centered += dv * dv;
     }
@@ -46,22 +68,69 @@ CellStats group_cell_stats(const std::vector<float>& values, const kernels::Grou
     s.rms = std::sqrt(sumsq / n);
     return s;
 }
+} // namespace
+
+CellStats all_cell_stats(const std::vector<float>& values) {
+    return moments(values, [](std::size_t) { return true; });
+}
+
+CellStats group_cell_stats(const std::vector<float>& values, const kernels::GroupPlan& plan,
+                           std::size_t g) {
+    return moments(values, [&](std::size_t i) { return kernels::group_of(plan, i) == g; });
+}
 
 void Lab::init(const LabConfig& config) {
     config_ = config;
     config_.batch = std::clamp(config_.batch, 1, kMaxBatch);
     config_.features = std::clamp(config_.features, 1, kMaxFeatures);
+    config_.length = std::clamp(config_.length, 1, kMaxSpatial);
+    config_.height = std::clamp(config_.height, 1, kMaxSpatial);
+    config_.width = std::clamp(config_.width, 1, kMaxSpatial);
+    config_.groups = nearest_divisor(config_.features, config_.groups);
     sweep_ = Sweep{};
     regenerate();
+    // A family that the layout cannot take (InstanceNorm on (B, d)) falls back to LayerNorm.
+    if (!error_.empty() && config_.family == kernels::NormKind::Instance) {
+        config_.family = kernels::NormKind::Layer;
+        recompute();
+    }
 }
 
-std::string Lab::set_family(kernels::NormKind family) {
-    if (family == kernels::NormKind::Group || family == kernels::NormKind::Instance) {
-        return std::string(kernels::norm_name(family)) +
-               " needs channels with spatial extent; this board shows (B, d) matrices";
+namespace {
+std::string clamp_note(const char* what, int asked, int used, int lo, int hi) {
+    if (asked == used) return "";
+    return std::string(what) + " " + std::to_string(asked) + " is out of range; using " +
+           std::to_string(used) + " (" + std::to_string(lo) + " to " + std::to_string(hi) + ")";
+}
+core::Shape shape_of(const LabConfig& c) {
+    switch (c.layout) {
+    case Layout::Matrix: return core::Shape::matrix(c.batch, c.features);
+    case Layout::Sequence: return core::Shape::sequence(c.batch, c.length, c.features);
+    case Layout::Image: return core::Shape::image(c.batch, c.features, c.height, c.width);
     }
+    return core::Shape::matrix(c.batch, c.features);
+}
+} // namespace
+
+std::string Lab::set_family(kernels::NormKind family) {
+    const kernels::NormSpec spec{.kind = family, .eps = config_.eps, .groups = config_.groups};
+    kernels::GroupPlan plan;
+    const std::string problem = kernels::plan_groups(shape_of(config_), spec, &plan);
+    if (!problem.empty()) return problem;   // keep the current family; the UI shows why
     config_.family = family;
     recompute();
+    return "";
+}
+
+std::string Lab::set_layout(Layout layout) {
+    const Layout before = config_.layout;
+    config_.layout = layout;
+    if (config_.family == kernels::NormKind::Instance && layout == Layout::Matrix) {
+        config_.family = kernels::NormKind::Layer;
+        regenerate();
+        return "InstanceNorm needs a spatial or sequence axis; switched to LayerNorm for (B, d)";
+    }
+    if (before != layout) regenerate();
     return "";
 }
 
@@ -69,19 +138,43 @@ std::string Lab::set_batch(int batch) {
     const int clamped = std::clamp(batch, 1, kMaxBatch);
     config_.batch = clamped;
     regenerate();
-    if (clamped != batch)
-        return "batch size " + std::to_string(batch) + " is out of range; using " +
-               std::to_string(clamped) + " (1 to " + std::to_string(kMaxBatch) + ")";
-    return "";
+    return clamp_note("batch size", batch, clamped, 1, kMaxBatch);
 }
 
 std::string Lab::set_features(int features) {
     const int clamped = std::clamp(features, 1, kMaxFeatures);
     config_.features = clamped;
+    const int groups = nearest_divisor(clamped, config_.groups);
+    std::string note = clamp_note("channel count", features, clamped, 1, kMaxFeatures);
+    if (groups != config_.groups && config_.family == kernels::NormKind::Group)
+        note += (note.empty() ? "" : "; ") + std::string("GroupNorm now uses G = ") +
+                std::to_string(groups) + " (G must divide C = " + std::to_string(clamped) + ")";
+    config_.groups = groups;
     regenerate();
-    if (clamped != features)
-        return "feature count " + std::to_string(features) + " is out of range; using " +
-               std::to_string(clamped) + " (1 to " + std::to_string(kMaxFeatures) + ")";
+    return note;
+}
+
+std::string Lab::set_spatial(int length, int height, int width) {
+    const auto fix = [](int v) { return std::clamp(v, 1, kMaxSpatial); };
+    std::string note;
+    for (auto [name, asked] : {std::pair{"L", length}, std::pair{"H", height}, std::pair{"W", width}}) {
+        const std::string n = clamp_note(name, asked, fix(asked), 1, kMaxSpatial);
+        if (!n.empty()) note += (note.empty() ? "" : "; ") + n;
+    }
+    config_.length = fix(length);
+    config_.height = fix(height);
+    config_.width = fix(width);
+    regenerate();
+    return note;
+}
+
+std::string Lab::set_groups(int groups) {
+    const int g = nearest_divisor(config_.features, groups);
+    config_.groups = g;
+    recompute();
+    if (g != groups)
+        return "G = " + std::to_string(groups) + " does not divide C = " +
+               std::to_string(config_.features) + "; using G = " + std::to_string(g);
     return "";
 }
 
@@ -94,7 +187,25 @@ std::string Lab::set_eps(float eps) {
 
 void Lab::set_preset(DataPreset preset) {
     config_.preset = preset;
+    if (preset == DataPreset::TinyBatch) config_.batch = 2;
     regenerate();
+}
+
+std::string Lab::scale_example(int example, float factor) {
+    if (example < 0 || example >= shape_.batch())
+        return "example " + std::to_string(example) + " does not exist (B = " + std::to_string(shape_.batch()) + ")";
+    if (!std::isfinite(factor)) return "the scale factor must be a finite number";
+    for (std::size_t f = 0; f < x_.size(); ++f)
+        if (example_of(f) == example) x_[f] *= factor;
+    recompute();
+    return "";
+}
+
+std::string Lab::set_cell(std::size_t flat, float value) {
+    if (flat >= x_.size()) return "cell " + std::to_string(flat) + " is outside the tensor";
+    x_[flat] = value;
+    recompute();
+    return std::isfinite(value) ? "" : "a non-finite input poisons its whole group (shown in magenta)";
 }
 
 void Lab::resample(std::uint64_t seed) {
@@ -102,44 +213,69 @@ void Lab::resample(std::uint64_t seed) {
     regenerate();
 }
 
+int Lab::example_of(std::size_t flat) const {
+    const std::size_t per_example = shape_.size() / static_cast<std::size_t>(shape_.batch());
+    return static_cast<int>(flat / per_example);
+}
+
 void Lab::regenerate() {
-    shape_ = core::Shape::matrix(config_.batch, config_.features);
-    const int b = config_.batch, d = config_.features;
+    shape_ = shape_of(config_);
+    const int b = shape_.batch(), c = shape_.channels();
     core::Rng rng(config_.seed * 131 + static_cast<std::uint64_t>(config_.preset));
-    // Every feature has its own offset and scale (what BatchNorm removes); examples get
-    // their own drift (what LayerNorm removes). Presets exaggerate one of the two.
-    std::vector<double> feat_mean(d), feat_scale(d), ex_shift(b), ex_scale(b);
-    for (int j = 0; j < d; ++j) {
+    // Every channel has its own offset and scale (what BatchNorm removes); examples get their
+    // own drift (what LayerNorm removes); positions carry a smooth pattern per (example,
+    // channel) (what InstanceNorm removes). Presets exaggerate one of them.
+    std::vector<double> feat_mean(c), feat_scale(c), ex_shift(b), ex_scale(b, 1.0);
+    for (int j = 0; j < c; ++j) {
         feat_mean[j] = 0.8 * rng.normal();
         feat_scale[j] = 0.4 + 0.9 * rng.uniform();
     }
-    for (int i = 0; i < b; ++i) {
-        ex_shift[i] = 0.3 * rng.normal();
-        ex_scale[i] = 1.0;
-    }
+    for (int i = 0; i < b; ++i) ex_shift[i] = 0.3 * rng.normal();
     switch (config_.preset) {
-    case DataPreset::Stable: break;
     case DataPreset::ShiftedMean:
-        for (int j = 0; j < d; ++j) feat_mean[j] += 2.5;
+        for (int j = 0; j < c; ++j) feat_mean[j] += 2.5;
         break;
     case DataPreset::ScaleDrift:
-        for (int i = 0; i < b; ++i) ex_scale[i] = std::exp(1.2 * (i - 0.5 * (b - 1)) / std::max(1, b));
+        for (int i = 0; i < b; ++i) ex_scale[i] = std::exp(2.3 * (i - 0.5 * (b - 1)) / std::max(1, b));
         break;
-    case DataPreset::Outliers: break;
+    default: break;
     }
-    x_.assign(static_cast<std::size_t>(b) * d, 0.f);
-    for (int i = 0; i < b; ++i)
-        for (int j = 0; j < d; ++j) {
-            double v = feat_mean[j] + ex_shift[i] + feat_scale[j] * rng.normal();
-            if (config_.preset == DataPreset::Outliers && rng.uniform() < 0.04)
-                v += (rng.uniform() < 0.5 ? -1 : 1) * (6.0 + 4.0 * rng.uniform());
-            x_[static_cast<std::size_t>(i) * d + j] = static_cast<float>(v * ex_scale[i]);
+    const std::size_t n = shape_.size();
+    const std::size_t spatial = static_cast<std::size_t>(shape_.spatial());
+    std::vector<double> phase(static_cast<std::size_t>(b) * c);
+    for (double& p : phase) p = rng.uniform();
+    x_.assign(n, 0.f);
+    for (std::size_t f = 0; f < n; ++f) {
+        const int ex = example_of(f);
+        const auto ch = static_cast<int>(kernels::channel_of(shape_, f));
+        // Position along the spatial/sequence axis (0 for (B, d)).
+        const std::size_t pos = shape_.rank == 4 ? f % spatial
+                                : shape_.rank == 3 ? (f / static_cast<std::size_t>(c)) % spatial
+                                                   : 0;
+        const double wave = spatial > 1 ? 0.5 * std::sin(6.2831853 * (static_cast<double>(pos) / spatial +
+                                                                      phase[static_cast<std::size_t>(ex) * c + ch]))
+                                        : 0.0;
+        double v = feat_mean[ch] + ex_shift[ex] + feat_scale[ch] * (rng.normal() + wave);
+        switch (config_.preset) {
+        case DataPreset::Outliers:
+            if (rng.uniform() < 0.04) v += (rng.uniform() < 0.5 ? -1 : 1) * (6.0 + 4.0 * rng.uniform());
+            break;
+        case DataPreset::Skewed:  // log-normal with a per-channel scale: long right tail
+            v = feat_scale[ch] * std::exp(0.9 * rng.normal() + wave) - 0.5;
+            break;
+        case DataPreset::LargeOffset: v = 1e4 + 1e-2 * rng.normal(); break;
+        case DataPreset::NearConstant:
+            if (ch == c / 2) v = 0.7 + 1e-3 * rng.normal();
+            break;
+        default: break;
         }
+        x_[f] = static_cast<float>(v * ex_scale[ex]);
+    }
     recompute();
 }
 
 void Lab::recompute() {
-    const kernels::NormSpec spec{.kind = config_.family, .eps = config_.eps, .groups = 1};
+    const kernels::NormSpec spec{.kind = config_.family, .eps = config_.eps, .groups = config_.groups};
     y_.assign(x_.size(), 0.f);
     error_ = kernels::plan_groups(shape_, spec, &plan_);
     if (error_.empty())
@@ -148,6 +284,7 @@ void Lab::recompute() {
     nonfinite_ = static_cast<std::size_t>(
         std::count_if(y_.begin(), y_.end(), [](float v) { return !std::isfinite(v); }));
     if (error_.empty() && sweep_.group >= plan_.group_count()) sweep_.group = 0;
+    ++revision_;
 }
 
 void Lab::step(double dt) {

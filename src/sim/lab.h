@@ -15,18 +15,37 @@
 namespace normlab::sim {
 
 constexpr int kMaxBatch = 64;
-constexpr int kMaxFeatures = 64;
+constexpr int kMaxFeatures = 64;   // d for (B, d) and (B, L, d); C for (B, C, H, W)
+constexpr int kMaxSpatial = 16;    // L, H, W
 
-// Seeded data presets. Each is a recipe for per-feature offsets/scales and per-example
-// drift, chosen so BatchNorm (columns) and LayerNorm (rows) visibly disagree.
-enum class DataPreset { Stable, ShiftedMean, Outliers, ScaleDrift };
-constexpr int kPresetCount = 4;
+// How the activation tensor is shaped: an MLP batch, a token sequence, an image batch.
+enum class Layout { Matrix, Sequence, Image };
+constexpr int kLayoutCount = 3;
+const char* layout_name(Layout layout);   // "(B, d)", "(B, L, d)", "(B, C, H, W)"
+
+// Seeded data presets. Each is a recipe for per-channel offsets/scales, per-example drift and
+// noise, chosen so the families visibly disagree. TinyBatch also sets B = 2.
+enum class DataPreset {
+    Stable,          // moderate per-channel offsets and scales
+    ShiftedMean,     // every channel far from zero
+    Skewed,          // right-skewed (log-normal) activations, like post-ReLU features
+    Outliers,        // a few huge values
+    TinyBatch,       // B = 2: batch statistics from two examples
+    NearConstant,    // one channel almost constant: variance near 0, eps matters
+    LargeOffset,     // 1e4 + 1e-2 noise: naive E[x²] − E[x]² loses everything here
+    ScaleDrift,      // examples differ in overall scale by a factor of ~10
+};
+constexpr int kPresetCount = 8;
 const char* preset_name(DataPreset preset);
 
 struct LabConfig {
     kernels::NormKind family = kernels::NormKind::Batch;
+    Layout layout = Layout::Matrix;
     int batch = 8;              // B, 1..kMaxBatch
-    int features = 12;          // d, 1..kMaxFeatures
+    int features = 12;          // d or C, 1..kMaxFeatures
+    int length = 6;             // L, 1..kMaxSpatial (Sequence)
+    int height = 4, width = 4;  // H, W, 1..kMaxSpatial (Image)
+    int groups = 2;             // G for GroupNorm; kept a divisor of the channel count
     float eps = 1e-5f;
     std::uint64_t seed = 7;
     DataPreset preset = DataPreset::Stable;
@@ -37,6 +56,9 @@ struct CellStats {
     std::size_t count = 0;
     double mean = 0, std = 0, rms = 0, min = 0, max = 0;
 };
+
+// Statistics of all cells.
+CellStats all_cell_stats(const std::vector<float>& values);
 
 // Statistics of the cells of group g in `values` (x or y), membership from kernels::group_of.
 CellStats group_cell_stats(const std::vector<float>& values, const kernels::GroupPlan& plan,
@@ -56,11 +78,19 @@ class Lab {
 
     // Mutators clamp out-of-range values and return a note for the user ("" if none).
     std::string set_family(kernels::NormKind family);
+    std::string set_layout(Layout layout);
     std::string set_batch(int batch);
     std::string set_features(int features);
+    std::string set_spatial(int length, int height, int width);
+    std::string set_groups(int groups);
     std::string set_eps(float eps);
     void set_preset(DataPreset preset);
     void resample(std::uint64_t seed);
+    // Multiplies every value of one example by `factor` (a perturbation): BatchNorm's output
+    // for the other examples changes, LayerNorm's does not. Returns a note on bad input.
+    std::string scale_example(int example, float factor);
+    // Sets one input cell (bring your own data). Non-finite values are allowed and shown.
+    std::string set_cell(std::size_t flat, float value);
 
     void step(double dt);                 // advance the sweep animation
     void focus_group(std::size_t group);  // jump the outline to a group (keeps play state)
@@ -76,6 +106,10 @@ class Lab {
     const Sweep& sweep() const { return sweep_; }
     const std::string& error() const { return error_; }  // kernel error, "" when fine
     std::size_t nonfinite_outputs() const { return nonfinite_; }
+    // Bumped whenever x or y change, so views can cache what they derive from them.
+    std::uint64_t revision() const { return revision_; }
+    // Example index of a flat cell (the leading axis).
+    int example_of(std::size_t flat) const;
 
   private:
     void regenerate();   // x from (preset, seed, shape), then recompute
@@ -89,6 +123,10 @@ class Lab {
     Sweep sweep_;
     std::string error_;
     std::size_t nonfinite_ = 0;
+    std::uint64_t revision_ = 0;
 };
+
+// The divisor of `channels` closest to `groups` (ties to the smaller one); >= 1.
+int nearest_divisor(int channels, int groups);
 
 } // namespace normlab::sim

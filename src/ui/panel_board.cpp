@@ -1,5 +1,7 @@
 // ui/panel_board.cpp: raw and normalized heatmaps with the normalized-together group
-// outlined. Hover shows a cell's numbers plugged into the formula; a click focuses its group.
+// outlined. Each heatmap is a texture (one texel per cell) rebuilt only when the data or the
+// highlighted group change, so a 64 x 64 x 16 x 16 tensor draws as cheaply as an 8 x 12 one.
+// Hover shows a cell's numbers plugged into the formula; a click focuses its group.
 #include <algorithm>
 #include <cmath>
 
@@ -12,35 +14,67 @@ namespace normlab::ui {
 
 namespace {
 
-void cell_tooltip(const sim::Lab& lab, int cell) {
-    const std::size_t i = static_cast<std::size_t>(cell);
+void cell_tooltip(const sim::Lab& lab, std::size_t i) {
     const std::size_t g = kernels::group_of(lab.plan(), i);
-    const int d = lab.config().features;
     const kernels::NormTrace& t = lab.trace();
     const kernels::NormKind kind = lab.config().family;
     ImGui::BeginTooltip();
-    ImGui::Text("example %d, feature %d", cell / d, cell % d);
-    ImGui::TextDisabled("group: %s", sim::describe_group(kind, g).c_str());
+    ImGui::TextUnformatted(sim::describe_cell(lab.shape(), i).c_str());
+    ImGui::TextDisabled("group: %s", sim::describe_group(kind, lab.shape(), lab.plan(), g).c_str());
     ImGui::Separator();
     const double x = lab.x()[i], y = lab.y()[i];
+    const double eps = lab.config().eps;
     if (g < t.inv_std.size()) {
         if (kind == kernels::NormKind::Rms) {
-            ImGui::Text("y = x / √(mean(x²) + ε)");
-            ImGui::Text("  = %.3f / √(%.4f + %.0e) = %.3f", x, t.rms[g] * static_cast<double>(t.rms[g]),
-                        static_cast<double>(lab.config().eps), y);
+            const double ms = static_cast<double>(t.rms[g]) * t.rms[g];
+            ImGui::TextUnformatted("y = x / √(mean(x²) + ε)");
+            ImGui::Text("  = %.4g / √(%.4g + %.0e) = %.4g", x, ms, eps, y);
         } else {
-            ImGui::Text("y = (x − μ) / √(σ² + ε)");
-            ImGui::Text("  = (%.3f − %.3f) / √(%.4f + %.0e) = %.3f", x, static_cast<double>(t.mean[g]),
-                        static_cast<double>(t.var[g]), static_cast<double>(lab.config().eps), y);
+            ImGui::TextUnformatted("y = (x − μ) / √(σ² + ε)");
+            ImGui::Text("  = (%.4g − %.4g) / √(%.4g + %.0e) = %.4g", x, static_cast<double>(t.mean[g]),
+                        static_cast<double>(t.var[g]), eps, y);
         }
     }
     ImGui::TextDisabled("click to focus this group");
     ImGui::EndTooltip();
 }
 
+// Rebuilds the texture and outline of one heatmap if its inputs changed.
+void refresh(HeatmapCache& cache, int slot, TextureUpload upload, const sim::Lab& lab,
+             const std::vector<float>& values, bool dim, int slab_cols) {
+    const std::size_t group = lab.sweep().group;
+    if (cache.revision == lab.revision() && cache.group == group && cache.dim == dim &&
+        cache.slab_cols == slab_cols)
+        return;
+    const viz::TensorLayout unit = viz::tensor_layout(lab.shape(), slab_cols);
+    cache.range = viz::symmetric_range(values);
+    viz::render_heatmap(unit, values, cache.range, lab.plan(), group, dim, &cache.pixels);
+    cache.outline = dim ? viz::group_outline(lab.plan(), unit, group) : std::vector<viz::Segment>{};
+    cache.texture = upload ? upload(slot, cache.pixels.data(), unit.grid_w(), unit.grid_h()) : 0;
+    cache.revision = lab.revision();
+    cache.group = group;
+    cache.dim = dim;
+    cache.slab_cols = slab_cols;
+}
+
+// Thin separators between cells when cells are large enough to read one by one.
+void draw_cell_grid(ImDrawList* dl, const viz::TensorLayout& t) {
+    if (t.cell < 9.f) return;
+    const ImU32 line = ImGui::GetColorU32(ImGuiCol_WindowBg);
+    for (int tr = 0; tr < t.tiles_r; ++tr)
+        for (int tc = 0; tc < t.tiles_c; ++tc) {
+            const float x0 = t.origin.x + tc * (t.tile_w + 1) * t.cell;
+            const float y0 = t.origin.y + tr * (t.tile_h + 1) * t.cell;
+            for (int k = 1; k < t.tile_w; ++k)
+                dl->AddLine(ImVec2(x0 + k * t.cell, y0), ImVec2(x0 + k * t.cell, y0 + t.tile_h * t.cell), line);
+            for (int k = 1; k < t.tile_h; ++k)
+                dl->AddLine(ImVec2(x0, y0 + k * t.cell), ImVec2(x0 + t.tile_w * t.cell, y0 + k * t.cell), line);
+        }
+}
+
 // One titled heatmap with its legend; returns the hovered cell or -1.
-int heatmap_block(const char* title, const char* subtitle, const std::vector<float>& values,
-                  const sim::Lab& lab, float width, float height) {
+long long heatmap_block(const char* title, const char* subtitle, HeatmapCache& cache,
+                        const sim::Lab& lab, float width, float height) {
     ImGui::BeginGroup();
     ImGui::TextUnformatted(title);
     ImGui::SameLine();
@@ -48,15 +82,39 @@ int heatmap_block(const char* title, const char* subtitle, const std::vector<flo
     const float legend_h = ImGui::GetFontSize() * 2.2f;
     const ImVec2 top = ImGui::GetCursorScreenPos();
     const float grid_h = std::max(40.f, height - legend_h - ImGui::GetFrameHeightWithSpacing());
-    const viz::GridLayout layout = viz::layout_grid(lab.shape(), {top.x, top.y}, {width, grid_h}, 72.f);
-    const float range = viz::symmetric_range(values);
-    const int hovered = draw_heatmap(ImGui::GetWindowDrawList(), layout, values, range,
-                                     lab.plan(), lab.sweep().group, lab.error().empty());
-    ImGui::Dummy(ImVec2(width, layout.size().y + 4));
-    ImGui::SetCursorScreenPos(ImVec2(layout.origin.x, ImGui::GetCursorScreenPos().y));
-    draw_legend(range, std::min(layout.size().x, width));
+    const viz::TensorLayout t = viz::fit_layout(lab.shape(), cache.slab_cols, {top.x, top.y}, {width, grid_h}, 72.f);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 a(t.origin.x, t.origin.y), b(t.origin.x + t.size().x, t.origin.y + t.size().y);
+    if (cache.texture)
+        dl->AddImage(reinterpret_cast<ImTextureID>(cache.texture), a, b);
+    draw_cell_grid(dl, t);
+    const float thick = std::clamp(t.cell * 0.18f, 2.f, 4.f);
+    for (const viz::Segment& s : cache.outline)
+        dl->AddLine(ImVec2(a.x + s.a.x * t.cell, a.y + s.a.y * t.cell),
+                    ImVec2(a.x + s.b.x * t.cell, a.y + s.b.y * t.cell), kCyan, thick);
+
+    long long hovered = -1;
+    std::size_t flat = 0;
+    const ImVec2 mouse = ImGui::GetIO().MousePos;
+    if (ImGui::IsWindowHovered() && t.hit({mouse.x, mouse.y}, &flat)) {
+        hovered = static_cast<long long>(flat);
+        const viz::Vec2 p = t.cell_min(flat);
+        dl->AddRect(ImVec2(p.x - 1, p.y - 1), ImVec2(p.x + t.cell + 1, p.y + t.cell + 1),
+                    IM_COL32(255, 255, 255, 230), 0, 0, 1.5f);
+    }
+    ImGui::Dummy(ImVec2(width, t.size().y + 4));
+    ImGui::SetCursorScreenPos(ImVec2(t.origin.x, ImGui::GetCursorScreenPos().y));
+    draw_legend(cache.range, std::max(std::min(t.size().x, width), ImGui::GetFontSize() * 8));
     ImGui::EndGroup();
     return hovered;
+}
+
+const char* axes_caption(const core::Shape& s) {
+    switch (s.rank) {
+    case 2: return "rows: examples (B)  ·  columns: features (d)";
+    case 3: return "one slab per example (B): rows are tokens (L), columns features (d)";
+    default: return "tile rows: examples (B)  ·  tile columns: channels (C)  ·  each tile H × W";
+    }
 }
 
 } // namespace
@@ -65,43 +123,52 @@ void panel_board(UiState& state, sim::Lab& lab, const Fonts& fonts) {
     ImGui::PushFont(fonts.heading);
     ImGui::TextUnformatted("Which cells are normalized together?");
     ImGui::PopFont();
+    ImGui::TextDisabled("%s %s  ·  %s", sim::layout_name(lab.config().layout), lab.shape().str().c_str(),
+                        axes_caption(lab.shape()));
     if (!lab.error().empty()) {
+        ImGui::PushTextWrapPos(0);
         ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", lab.error().c_str());
+        ImGui::PopTextWrapPos();
         return;
     }
-    if (lab.nonfinite_outputs() > 0)
-        ImGui::TextColored(ImVec4(1, 0.7f, 0.3f, 1), "%zu output cells are not finite (marked ×)",
-                           lab.nonfinite_outputs());
-
     const sim::FamilyInfo& info = sim::family_info(lab.config().family);
-    ImGui::TextDisabled("rows: %d examples (batch B)   ·   columns: %d features (d)", lab.config().batch,
-                        lab.config().features);
     ImGui::PushTextWrapPos(0);
     ImGui::TextUnformatted(info.formula);
     ImGui::TextDisabled("%s", info.over);
     ImGui::PopTextWrapPos();
+    if (lab.nonfinite_outputs() > 0)
+        ImGui::TextColored(ImVec4(1, 0.7f, 0.3f, 1), "%zu output cells are not finite (magenta)",
+                           lab.nonfinite_outputs());
     ImGui::Spacing();
 
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float spacing = ImGui::GetStyle().ItemSpacing.x * 3;
-    int hovered = -1;
+    const float box_w = state.narrow ? avail.x : (avail.x - spacing) * 0.5f;
+    const float box_h = state.narrow ? avail.x * 1.1f : avail.y - ImGui::GetFontSize() * 4;
+    const int slab_cols = viz::best_slab_cols(lab.shape(), {box_w, box_h});
+    refresh(state.heatmaps[0], 0, state.upload, lab, lab.x(), true, slab_cols);
+    refresh(state.heatmaps[1], 1, state.upload, lab, lab.y(), true, slab_cols);
+
+    long long hovered = -1;
     if (state.narrow) {
-        const float cell = avail.x / lab.config().features;
-        const float h = std::min(cell * lab.config().batch, avail.x * 0.9f) + ImGui::GetFontSize() * 4;
-        hovered = std::max(hovered, heatmap_block("Raw x", "before", lab.x(), lab, avail.x, h));
+        const viz::TensorLayout unit = viz::tensor_layout(lab.shape(), slab_cols);
+        const float cell = avail.x / unit.grid_w();
+        const float h = std::min(cell * unit.grid_h(), avail.x * 1.1f) + ImGui::GetFontSize() * 4;
+        hovered = std::max(hovered, heatmap_block("Raw x", "before", state.heatmaps[0], lab, avail.x, h));
         ImGui::Spacing();
-        hovered = std::max(hovered, heatmap_block("Normalized y", "after", lab.y(), lab, avail.x, h));
+        hovered = std::max(hovered, heatmap_block("Normalized y", "after", state.heatmaps[1], lab, avail.x, h));
     } else {
         const float w = (avail.x - spacing) * 0.5f;
-        hovered = std::max(hovered, heatmap_block("Raw x", "before", lab.x(), lab, w, avail.y));
+        hovered = std::max(hovered, heatmap_block("Raw x", "before", state.heatmaps[0], lab, w, avail.y));
         ImGui::SameLine(0, spacing);
-        hovered = std::max(hovered, heatmap_block("Normalized y", "after", lab.y(), lab, w, avail.y));
+        hovered = std::max(hovered, heatmap_block("Normalized y", "after", state.heatmaps[1], lab, w, avail.y));
     }
     state.hovered_cell = hovered;
     if (hovered >= 0) {
-        cell_tooltip(lab, hovered);
+        const auto cell = static_cast<std::size_t>(hovered);
+        cell_tooltip(lab, cell);
         if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
-            lab.focus_group(kernels::group_of(lab.plan(), static_cast<std::size_t>(hovered)));
+            lab.focus_group(kernels::group_of(lab.plan(), cell));
             lab.sweep().playing = false;
         }
     }

@@ -1,6 +1,9 @@
 // ui/panel_controls.cpp: the controls that change the lab. Every change goes through a
 // sim::Lab mutator, which clamps and explains out-of-range values.
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <vector>
 
 #include "imgui.h"
 #include "sim/families.h"
@@ -18,14 +21,22 @@ void show_note(UiState& state, const std::string& note) {
 namespace {
 
 void family_buttons(UiState& state, sim::Lab& lab) {
+    // Two rows on the control column: BatchNorm LayerNorm RMSNorm / GroupNorm InstanceNorm.
     const float w = ImGui::GetContentRegionAvail().x;
-    const float bw = (w - 2 * ImGui::GetStyle().ItemSpacing.x) / 3.f;
+    const float spacing = ImGui::GetStyle().ItemSpacing.x;
+    const float bw = (w - 2 * spacing) / 3.f;
     for (std::size_t k = 0; k < std::size(sim::kBoardFamilies); ++k) {
         const kernels::NormKind kind = sim::kBoardFamilies[k];
         const bool active = lab.config().family == kind;
-        if (k) ImGui::SameLine();
+        const bool usable = !(kind == kernels::NormKind::Instance && lab.config().layout == sim::Layout::Matrix);
+        if (k % 3 != 0) ImGui::SameLine();
         if (active) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_HeaderActive));
-        if (ImGui::Button(kernels::norm_name(kind), ImVec2(bw, 0))) show_note(state, lab.set_family(kind));
+        if (!usable) ImGui::PushStyleVar(ImGuiStyleVar_Alpha, 0.45f);
+        if (ImGui::Button(kernels::norm_name(kind), ImVec2(k < 3 ? bw : (w - spacing) / 2.f, 0)))
+            show_note(state, lab.set_family(kind));
+        if (!usable && ImGui::IsItemHovered())
+            ImGui::SetTooltip("InstanceNorm needs positions (L or H × W): pick a (B, L, d) or (B, C, H, W) tensor");
+        if (!usable) ImGui::PopStyleVar();
         if (active) ImGui::PopStyleColor();
     }
 }
@@ -39,17 +50,51 @@ void panel_family(UiState& state, sim::Lab& lab) {
     ImGui::PushTextWrapPos(0);
     ImGui::Text("Normalizes %s.", info.axis);
     ImGui::PopTextWrapPos();
-    ImGui::TextDisabled("%s  ·  %s", info.stat_shape, info.batch_coupled ? "batch-coupled" : "per-example");
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextDisabled("%s  ·  %s",
+                        sim::stat_shape(lab.config().family, lab.shape(), lab.config().groups).c_str(),
+                        info.batch_coupled ? "batch-coupled: depends on the other examples"
+                                           : "per-example: independent of the batch");
+    ImGui::PopTextWrapPos();
 }
 
 void panel_controls(UiState& state, sim::Lab& lab) {
     ImGui::TextDisabled("TENSOR");
-    ImGui::PushItemWidth(-ImGui::CalcTextSize("features d").x - ImGui::GetStyle().ItemInnerSpacing.x);
-    int b = lab.config().batch, d = lab.config().features;
-    if (ImGui::SliderInt("batch B", &b, 1, sim::kMaxBatch, "%d", ImGuiSliderFlags_AlwaysClamp))
-        show_note(state, lab.set_batch(b));
-    if (ImGui::SliderInt("features d", &d, 1, sim::kMaxFeatures, "%d", ImGuiSliderFlags_AlwaysClamp))
+    const sim::LabConfig& c = lab.config();
+    ImGui::PushItemWidth(-ImGui::CalcTextSize("channels C").x - ImGui::GetStyle().ItemInnerSpacing.x);
+    int layout = static_cast<int>(c.layout);
+    const char* layouts[sim::kLayoutCount];
+    for (int k = 0; k < sim::kLayoutCount; ++k) layouts[k] = sim::layout_name(static_cast<sim::Layout>(k));
+    if (ImGui::Combo("shape", &layout, layouts, sim::kLayoutCount))
+        show_note(state, lab.set_layout(static_cast<sim::Layout>(layout)));
+    const ImGuiSliderFlags clamp = ImGuiSliderFlags_AlwaysClamp;
+    int b = c.batch, d = c.features;
+    if (ImGui::SliderInt("batch B", &b, 1, sim::kMaxBatch, "%d", clamp)) show_note(state, lab.set_batch(b));
+    if (ImGui::SliderInt(c.layout == sim::Layout::Image ? "channels C" : "features d", &d, 1,
+                         sim::kMaxFeatures, "%d", clamp))
         show_note(state, lab.set_features(d));
+    int l = c.length, h = c.height, w = c.width;
+    if (c.layout == sim::Layout::Sequence &&
+        ImGui::SliderInt("tokens L", &l, 1, sim::kMaxSpatial, "%d", clamp))
+        show_note(state, lab.set_spatial(l, h, w));
+    if (c.layout == sim::Layout::Image) {
+        if (ImGui::SliderInt("height H", &h, 1, sim::kMaxSpatial, "%d", clamp)) show_note(state, lab.set_spatial(l, h, w));
+        if (ImGui::SliderInt("width W", &w, 1, sim::kMaxSpatial, "%d", clamp)) show_note(state, lab.set_spatial(l, h, w));
+    }
+    if (c.family == kernels::NormKind::Group) {
+        // Only divisors of C are valid group counts: the slider walks through them.
+        std::vector<int> divisors;
+        for (int g = 1; g <= c.features; ++g)
+            if (c.features % g == 0) divisors.push_back(g);
+        int idx = static_cast<int>(std::find(divisors.begin(), divisors.end(), c.groups) - divisors.begin());
+        char label[32];
+        std::snprintf(label, sizeof label, "G = %d", c.groups);
+        if (ImGui::SliderInt("groups", &idx, 0, static_cast<int>(divisors.size()) - 1, label, clamp))
+            show_note(state, lab.set_groups(divisors[static_cast<std::size_t>(idx)]));
+        ImGui::SameLine();
+        help_marker("GroupNorm splits the C channels into G groups. G = 1 is LayerNorm over (C, H, W); "
+                    "G = C is InstanceNorm. G must divide C.");
+    }
     int preset = static_cast<int>(lab.config().preset);
     const char* names[sim::kPresetCount];
     for (int k = 0; k < sim::kPresetCount; ++k) names[k] = sim::preset_name(static_cast<sim::DataPreset>(k));
@@ -64,6 +109,21 @@ void panel_controls(UiState& state, sim::Lab& lab) {
     if (ImGui::Button("Resample data")) lab.resample(lab.config().seed + 1);
     ImGui::SameLine();
     ImGui::TextDisabled("seed %llu", static_cast<unsigned long long>(lab.config().seed));
+
+    // Perturb one example and watch who else moves: the coupling test in one click.
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4.f);
+    ImGui::InputInt("##example", &state.perturb_example, 0, 0);
+    state.perturb_example = std::clamp(state.perturb_example, 0, lab.shape().batch() - 1);
+    ImGui::SameLine();
+    if (ImGui::Button("× 3")) show_note(state, lab.scale_example(state.perturb_example, 3.f));
+    ImGui::SameLine();
+    if (ImGui::Button("× 1/3") ) show_note(state, lab.scale_example(state.perturb_example, 1.f / 3.f));
+    ImGui::SameLine();
+    ImGui::TextDisabled("scale example");
+    ImGui::SameLine();
+    help_marker("Multiply every value of one example. With BatchNorm the normalized values of the "
+                "other examples change too (they share the batch statistics); with LayerNorm or "
+                "RMSNorm they do not.");
 
     ImGui::Spacing();
     ImGui::TextDisabled("SWEEP");

@@ -1,47 +1,108 @@
-// ui/panel_stats.cpp: the statistics readout of the highlighted group, before and after.
+// ui/panel_stats.cpp: statistics before and after, for the highlighted group and for the
+// whole tensor, the coupling of the family, and histograms with mean and std markers.
+#include <algorithm>
+#include <cmath>
+
 #include "imgui.h"
 #include "sim/families.h"
 #include "ui/panels.h"
+#include "ui/widgets.h"
+#include "viz/histogram.h"
 
 namespace normlab::ui {
+
+namespace {
+
+void stats_table(const char* id, const sim::CellStats& before, const sim::CellStats& after, bool extremes) {
+    if (!ImGui::BeginTable(id, 3, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchSame)) return;
+    ImGui::TableSetupColumn("");
+    ImGui::TableSetupColumn("before x");
+    ImGui::TableSetupColumn("after y");
+    ImGui::TableHeadersRow();
+    const auto row = [](const char* name, double a, double b) {
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(name);
+        ImGui::TableNextColumn();
+        ImGui::Text("%+.4g", a);
+        ImGui::TableNextColumn();
+        ImGui::Text("%+.4g", b);
+    };
+    row("mean μ", before.mean, after.mean);
+    row("std σ", before.std, after.std);
+    row("RMS", before.rms, after.rms);
+    if (extremes) {
+        row("min", before.min, after.min);
+        row("max", before.max, after.max);
+    }
+    ImGui::EndTable();
+}
+
+// Bars of a histogram with the mean (solid) and mean ± std (dashed) marked.
+void draw_histogram(const char* label, const std::vector<float>& values, float width, float height) {
+    const viz::Histogram h = viz::make_histogram(values, 32);
+    const sim::CellStats s = sim::all_cell_stats(values);
+    ImGui::TextDisabled("%s", label);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    dl->AddRectFilled(p, ImVec2(p.x + width, p.y + height), ImGui::GetColorU32(ImGuiCol_FrameBg), 3.f);
+    const float bw = width / static_cast<float>(h.counts.size());
+    for (std::size_t k = 0; k < h.counts.size() && h.max_count > 0; ++k) {
+        const float bh = (height - 4) * h.counts[k] / static_cast<float>(h.max_count);
+        const double centre = h.lo + (k + 0.5) * (h.hi - h.lo) / h.counts.size();
+        const float t = static_cast<float>(centre / std::max(std::fabs(h.lo), std::fabs(h.hi)));
+        dl->AddRectFilled(ImVec2(p.x + k * bw + 1, p.y + height - bh), ImVec2(p.x + (k + 1) * bw, p.y + height),
+                          to_imgui(viz::diverging(t)));
+    }
+    const auto x_of = [&](double v) { return p.x + static_cast<float>((v - h.lo) / (h.hi - h.lo)) * width; };
+    if (s.count > 0 && h.max_count > 0) {
+        const ImU32 marker = IM_COL32(255, 255, 255, 220);
+        dl->AddLine(ImVec2(x_of(s.mean), p.y), ImVec2(x_of(s.mean), p.y + height), marker, 2.f);
+        for (double v : {s.mean - s.std, s.mean + s.std}) {
+            const float x = x_of(v);
+            if (x < p.x || x > p.x + width) continue;
+            for (float y = p.y; y < p.y + height; y += 6)
+                dl->AddLine(ImVec2(x, y), ImVec2(x, std::min(y + 3, p.y + height)), marker, 1.f);
+        }
+    }
+    ImGui::Dummy(ImVec2(width, height));
+    ImGui::TextDisabled("%.3g … %.3g   μ %.3g  σ %.3g%s", h.lo, h.hi, s.mean, s.std,
+                        h.nonfinite ? "   (non-finite left out)" : "");
+}
+
+} // namespace
 
 void panel_stats(UiState&, const sim::Lab& lab) {
     if (!lab.error().empty() || lab.plan().group_count() == 0) return;
     const std::size_t g = lab.sweep().group;
     const kernels::NormKind kind = lab.config().family;
     ImGui::TextDisabled("HIGHLIGHTED GROUP");
-    ImGui::Text("%s", sim::describe_group(kind, g).c_str());
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextUnformatted(sim::describe_group(kind, lab.shape(), lab.plan(), g).c_str());
+    ImGui::PopTextWrapPos();
     ImGui::TextDisabled("%zu cells  ·  group %zu of %zu", lab.plan().group_size(), g + 1,
                         lab.plan().group_count());
     const sim::CellStats before = sim::group_cell_stats(lab.x(), lab.plan(), g);
     const sim::CellStats after = sim::group_cell_stats(lab.y(), lab.plan(), g);
-    if (ImGui::BeginTable("##stats", 3, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchSame)) {
-        ImGui::TableSetupColumn("");
-        ImGui::TableSetupColumn("before");
-        ImGui::TableSetupColumn("after");
-        ImGui::TableHeadersRow();
-        const auto row = [](const char* name, double a, double b) {
-            ImGui::TableNextRow();
-            ImGui::TableNextColumn();
-            ImGui::TextUnformatted(name);
-            ImGui::TableNextColumn();
-            ImGui::Text("%+.3f", a);
-            ImGui::TableNextColumn();
-            ImGui::Text("%+.3f", b);
-        };
-        row("mean μ", before.mean, after.mean);
-        row("std σ", before.std, after.std);
-        row("RMS", before.rms, after.rms);
-        ImGui::EndTable();
-    }
+    stats_table("##group", before, after, false);
     ImGui::PushTextWrapPos(0);
     if (kind == kernels::NormKind::Rms)
         ImGui::TextDisabled("RMSNorm fixes the RMS at 1 but leaves the mean where it was.");
-    else if (before.std < 1e-6)
-        ImGui::TextDisabled("This group is constant: its variance is 0, so ε alone sets the scale.");
+    else if (before.count == 1)
+        ImGui::TextDisabled("A group of one cell: x − μ is 0, so the output is β whatever x is.");
+    else if (before.std * before.std < 10 * lab.config().eps)
+        ImGui::TextDisabled("Variance this small is dominated by ε: the output std stays below 1.");
     else
         ImGui::TextDisabled("After: mean 0 and std 1 within the group (γ = 1, β = 0).");
     ImGui::PopTextWrapPos();
+
+    ImGui::Spacing();
+    ImGui::TextDisabled("WHOLE TENSOR");
+    stats_table("##all", sim::all_cell_stats(lab.x()), sim::all_cell_stats(lab.y()), true);
+    const float w = ImGui::GetContentRegionAvail().x;
+    const float h = ImGui::GetFontSize() * 3.2f;
+    draw_histogram("histogram of x", lab.x(), w, h);
+    draw_histogram("histogram of y", lab.y(), w, h);
 }
 
 } // namespace normlab::ui

@@ -16,7 +16,7 @@ void header(const Fonts& fonts, bool narrow) {
     if (narrow) return;
     ImGui::SameLine();
     ImGui::AlignTextToFramePadding();
-    ImGui::TextDisabled("BatchNorm · LayerNorm · RMSNorm: which axis, which statistics");
+    ImGui::TextDisabled("BatchNorm · LayerNorm · RMSNorm · GroupNorm · InstanceNorm: which axis, which statistics");
 }
 
 // ImGui scrolls with the wheel only; on touch screens a drag on empty space scrolls too.

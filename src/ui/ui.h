@@ -2,21 +2,43 @@
 // through its mutators. The only room that includes imgui.h (with app and platform).
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "sim/lab.h"
+#include "viz/heatmap.h"
 
 struct ImFont;
 
 namespace normlab::ui {
 
+// Uploads an RGBA8 image into a texture slot and returns its handle (platform::upload_texture
+// in the app; a stub in headless tests).
+using TextureUpload = std::uintptr_t (*)(int slot, const std::uint32_t* rgba, int width, int height);
+
+// A heatmap's texture and outline, rebuilt only when the data or the highlighted group change.
+struct HeatmapCache {
+    std::uint64_t revision = ~0ull;
+    std::size_t group = ~std::size_t{0};
+    bool dim = false;
+    int slab_cols = 1;
+    std::uintptr_t texture = 0;
+    float range = 1;
+    std::vector<std::uint32_t> pixels;
+    std::vector<viz::Segment> outline;   // in grid units (cell = 1, origin 0)
+};
+
 // What the UI remembers between frames (kept in a struct so a reset is one assignment).
 struct UiState {
+    TextureUpload upload = nullptr;
+    HeatmapCache heatmaps[2];  // raw, normalized
     std::string note;          // last clamp/validation message shown under the controls
     double note_until = 0;     // seconds (ui clock) until the note fades
     double clock = 0;          // seconds since start
-    int hovered_cell = -1;     // flat index under the pointer, -1 none
+    long long hovered_cell = -1;  // flat index under the pointer, -1 none
     bool narrow = false;       // phone layout (stacked)
+    int perturb_example = 0;   // the example the "scale example" buttons act on
 };
 
 struct Fonts {

@@ -42,43 +42,131 @@ float symmetric_range(const std::vector<float>& values) {
     return std::max(m, 1e-6f);
 }
 
-bool GridLayout::hit(Vec2 p, int* row, int* col) const {
-    const float fx = (p.x - origin.x) / cell, fy = (p.y - origin.y) / cell;
-    if (fx < 0 || fy < 0) return false;
-    const int c = static_cast<int>(fx), r = static_cast<int>(fy);
-    if (r >= rows || c >= cols) return false;
-    *row = r;
-    *col = c;
+void TensorLayout::grid_pos(std::size_t flat, int* gx, int* gy) const {
+    const std::size_t per_tile = static_cast<std::size_t>(tile_h) * tile_w;
+    const std::size_t tile = flat / per_tile, in_tile = flat % per_tile;
+    const int tr = static_cast<int>(tile / tiles_c), tc = static_cast<int>(tile % tiles_c);
+    *gx = tc * (tile_w + 1) + static_cast<int>(in_tile % tile_w);
+    *gy = tr * (tile_h + 1) + static_cast<int>(in_tile / tile_w);
+}
+
+bool TensorLayout::flat_at(int gx, int gy, std::size_t* flat) const {
+    if (gx < 0 || gy < 0 || gx >= grid_w() || gy >= grid_h()) return false;
+    const int tc = gx / (tile_w + 1), x = gx % (tile_w + 1);
+    const int tr = gy / (tile_h + 1), y = gy % (tile_h + 1);
+    if (x == tile_w || y == tile_h) return false;   // the gap after a tile
+    const std::size_t tile = static_cast<std::size_t>(tr) * tiles_c + tc;
+    if (tile >= static_cast<std::size_t>(tile_count)) return false;
+    *flat = (tile * tile_h + y) * tile_w + x;
     return true;
 }
 
-GridLayout layout_grid(const core::Shape& shape, Vec2 top_left, Vec2 size, float max_cell) {
-    GridLayout g;
-    g.rows = shape.dims[0];
-    g.cols = static_cast<int>(shape.size() / static_cast<std::size_t>(shape.dims[0]));
-    g.cell = std::max(1.f, std::min({size.x / g.cols, size.y / g.rows, max_cell}));
-    g.cell = std::floor(g.cell);
-    g.origin = {top_left.x + std::floor((size.x - g.cols * g.cell) * 0.5f), top_left.y};
-    return g;
+Vec2 TensorLayout::cell_min(std::size_t flat) const {
+    int gx = 0, gy = 0;
+    grid_pos(flat, &gx, &gy);
+    return {origin.x + gx * cell, origin.y + gy * cell};
 }
 
-std::vector<Segment> group_outline(const kernels::GroupPlan& plan, const GridLayout& layout,
+bool TensorLayout::hit(Vec2 p, std::size_t* flat) const {
+    const float fx = (p.x - origin.x) / cell, fy = (p.y - origin.y) / cell;
+    if (fx < 0 || fy < 0) return false;
+    return flat_at(static_cast<int>(fx), static_cast<int>(fy), flat);
+}
+
+TensorLayout tensor_layout(const core::Shape& shape, int slab_cols) {
+    TensorLayout t;
+    t.shape = shape;
+    const auto& d = shape.dims;
+    if (shape.rank == 2) {
+        t.tile_h = d[0];
+        t.tile_w = d[1];
+    } else if (shape.rank == 3) {
+        t.tiles_c = std::clamp(slab_cols, 1, d[0]);
+        t.tiles_r = (d[0] + t.tiles_c - 1) / t.tiles_c;
+        t.tile_count = d[0];
+        t.tile_h = d[1];
+        t.tile_w = d[2];
+    } else {
+        t.tiles_r = d[0];
+        t.tiles_c = d[1];
+        t.tile_count = d[0] * d[1];
+        t.tile_h = d[2];
+        t.tile_w = d[3];
+    }
+    return t;
+}
+
+int best_slab_cols(const core::Shape& shape, Vec2 size) {
+    if (shape.rank != 3) return 1;
+    int best = 1;
+    float best_cell = 0;
+    for (int cols = 1; cols <= shape.dims[0]; ++cols) {
+        const TensorLayout t = tensor_layout(shape, cols);
+        const float cell = std::min(size.x / t.grid_w(), size.y / t.grid_h());
+        if (cell > best_cell * 1.02f) {  // prefer fewer columns unless clearly larger cells
+            best_cell = cell;
+            best = cols;
+        }
+    }
+    return best;
+}
+
+TensorLayout fit_layout(const core::Shape& shape, int slab_cols, Vec2 top_left, Vec2 size,
+                        float max_cell) {
+    TensorLayout t = tensor_layout(shape, slab_cols);
+    const float cell = std::min({size.x / t.grid_w(), size.y / t.grid_h(), max_cell});
+    t.cell = cell >= 2.f ? std::floor(cell) : std::max(cell, 0.25f);
+    t.origin = {top_left.x + std::floor((size.x - t.grid_w() * t.cell) * 0.5f), top_left.y};
+    return t;
+}
+
+namespace {
+std::uint32_t pack(Rgba c) {
+    // Little-endian RGBA8 as GL and ImGui expect it in memory: r first.
+    return static_cast<std::uint32_t>(c.r) | (static_cast<std::uint32_t>(c.g) << 8) |
+           (static_cast<std::uint32_t>(c.b) << 16) | (static_cast<std::uint32_t>(c.a) << 24);
+}
+} // namespace
+
+void render_heatmap(const TensorLayout& layout, const std::vector<float>& values, float range,
+                    const kernels::GroupPlan& plan, std::size_t highlight, bool dim_others,
+                    std::vector<std::uint32_t>* rgba) {
+    const int w = layout.grid_w(), h = layout.grid_h();
+    rgba->assign(static_cast<std::size_t>(w) * h, 0u);
+    const float inv_range = 1.f / range;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        Rgba c = diverging(values[i] * inv_range);
+        if (dim_others && kernels::group_of(plan, i) != highlight) {
+            // Darken towards the background: the group stands out without changing hue.
+            c.r = static_cast<std::uint8_t>(c.r * 0.62f + 7);
+            c.g = static_cast<std::uint8_t>(c.g * 0.62f + 8);
+            c.b = static_cast<std::uint8_t>(c.b * 0.62f + 10);
+        }
+        int gx = 0, gy = 0;
+        layout.grid_pos(i, &gx, &gy);
+        (*rgba)[static_cast<std::size_t>(gy) * w + gx] = pack(c);
+    }
+}
+
+std::vector<Segment> group_outline(const kernels::GroupPlan& plan, const TensorLayout& layout,
                                    std::size_t g) {
     std::vector<Segment> out;
-    const auto in_group = [&](int r, int c) {
-        if (r < 0 || c < 0 || r >= layout.rows || c >= layout.cols) return false;
-        return kernels::group_of(plan, static_cast<std::size_t>(r) * layout.cols + c) == g;
+    const auto in_group = [&](int gx, int gy) {
+        std::size_t f = 0;
+        return layout.flat_at(gx, gy, &f) && kernels::group_of(plan, f) == g;
     };
-    for (int r = 0; r < layout.rows; ++r)
-        for (int c = 0; c < layout.cols; ++c) {
-            if (!in_group(r, c)) continue;
-            const Vec2 p0 = layout.cell_min(r, c);
-            const Vec2 p1 = {p0.x + layout.cell, p0.y + layout.cell};
-            if (!in_group(r - 1, c)) out.push_back({{p0.x, p0.y}, {p1.x, p0.y}});
-            if (!in_group(r + 1, c)) out.push_back({{p0.x, p1.y}, {p1.x, p1.y}});
-            if (!in_group(r, c - 1)) out.push_back({{p0.x, p0.y}, {p0.x, p1.y}});
-            if (!in_group(r, c + 1)) out.push_back({{p1.x, p0.y}, {p1.x, p1.y}});
-        }
+    const std::size_t n = layout.shape.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        if (kernels::group_of(plan, i) != g) continue;
+        int gx = 0, gy = 0;
+        layout.grid_pos(i, &gx, &gy);
+        const Vec2 p0 = {layout.origin.x + gx * layout.cell, layout.origin.y + gy * layout.cell};
+        const Vec2 p1 = {p0.x + layout.cell, p0.y + layout.cell};
+        if (!in_group(gx, gy - 1)) out.push_back({{p0.x, p0.y}, {p1.x, p0.y}});
+        if (!in_group(gx, gy + 1)) out.push_back({{p0.x, p1.y}, {p1.x, p1.y}});
+        if (!in_group(gx - 1, gy)) out.push_back({{p0.x, p0.y}, {p0.x, p1.y}});
+        if (!in_group(gx + 1, gy)) out.push_back({{p1.x, p0.y}, {p1.x, p1.y}});
+    }
     return out;
 }
 

@@ -1,6 +1,8 @@
 // viz/heatmap.h: lab state -> drawable data for the heatmaps, on the CPU, with no ImGui.
-// Owns: the diverging colour map, the layout of cells in a rectangle, and the outline of a
-// group (its boundary edges). Group membership always comes from kernels::group_of.
+// Owns: the diverging colour map, where each tensor cell sits on screen for every layout,
+// the heatmap image, and the outline of a group (its boundary edges).
+// Layouts: (B, d) is one B x d matrix; (B, L, d) is B stacked L x d slabs; (B, C, H, W) is a
+// B x C grid of H x W tiles. Group membership always comes from kernels::group_of.
 #pragma once
 
 #include <cstddef>
@@ -16,8 +18,7 @@ struct Rgba {
     std::uint8_t r = 0, g = 0, b = 0, a = 255;
 };
 
-// Blue-white-orange diverging map (colour-blind safe: it varies in lightness and in the
-// blue/orange axis that deuteranopes and protanopes both see). t in [-1, 1]; NaN -> magenta.
+// Blue-grey-orange diverging map (colour-blind safe). t in [-1, 1]; NaN -> magenta.
 Rgba diverging(float t);
 // Symmetric colour range for a set of values: max |v| over finite entries (at least 1e-6).
 float symmetric_range(const std::vector<float>& values);
@@ -26,28 +27,54 @@ struct Vec2 {
     float x = 0, y = 0;
 };
 
-// Cells of a rank-2 tensor laid out as a rows x cols grid inside a rectangle, square cells.
-struct GridLayout {
-    Vec2 origin;           // top-left of cell (0, 0)
-    float cell = 1;        // side of one cell in pixels
-    int rows = 1, cols = 1;
+// Where every cell of a tensor sits: tiles (one per matrix / slab / (b, c) plane) of
+// tile_h x tile_w cells, separated by a gap of one cell.
+struct TensorLayout {
+    core::Shape shape;
+    int tiles_r = 1, tiles_c = 1;  // tile grid: rank 2: 1x1, rank 3: B slabs wrapped, rank 4: BxC
+    int tile_count = 1;            // tiles in use (the last row of wrapped slabs may be short)
+    int tile_h = 1, tile_w = 1;    // cells per tile: (B,d), (L,d), (H,W)
+    Vec2 origin;                   // screen position of the top-left cell
+    float cell = 1;                // side of one cell in pixels
 
-    Vec2 cell_min(int row, int col) const { return {origin.x + col * cell, origin.y + row * cell}; }
-    Vec2 size() const { return {cols * cell, rows * cell}; }
-    // Cell under a point, or false when outside.
-    bool hit(Vec2 p, int* row, int* col) const;
+    // Image size in cells, gaps included.
+    int grid_w() const { return tiles_c * tile_w + (tiles_c - 1); }
+    int grid_h() const { return tiles_r * tile_h + (tiles_r - 1); }
+    Vec2 size() const { return {grid_w() * cell, grid_h() * cell}; }
+
+    // Grid position (in cells, gaps included) of a flat cell index.
+    void grid_pos(std::size_t flat, int* gx, int* gy) const;
+    // Flat index at a grid position, or false for a gap / outside.
+    bool flat_at(int gx, int gy, std::size_t* flat) const;
+    Vec2 cell_min(std::size_t flat) const;
+    bool hit(Vec2 p, std::size_t* flat) const;
 };
 
-// Largest square-celled grid for `shape` (rank 2) that fits in (size), centred horizontally.
-GridLayout layout_grid(const core::Shape& shape, Vec2 top_left, Vec2 size, float max_cell);
+// Tile structure of a shape (cell size 1, origin 0). For (B, L, d) the B slabs are wrapped
+// into `slab_cols` columns; other ranks ignore it.
+TensorLayout tensor_layout(const core::Shape& shape, int slab_cols = 1);
+// How many slab columns give (B, L, d) the largest cells in a box of `size`; 1 for other ranks.
+int best_slab_cols(const core::Shape& shape, Vec2 size);
+// The layout scaled to the largest whole-pixel cell that fits in `size` (at most max_cell),
+// centred horizontally at `top_left`.
+TensorLayout fit_layout(const core::Shape& shape, int slab_cols, Vec2 top_left, Vec2 size,
+                        float max_cell);
+
+// RGBA8 image of the tensor, one pixel per cell (grid_w x grid_h, gaps transparent).
+// Cells outside group `highlight` are dimmed when dim_others is set; non-finite cells are
+// drawn in magenta. `range` scales the colour map.
+void render_heatmap(const TensorLayout& layout, const std::vector<float>& values, float range,
+                    const kernels::GroupPlan& plan, std::size_t highlight, bool dim_others,
+                    std::vector<std::uint32_t>* rgba);
 
 // A line segment of a group outline in pixel space.
 struct Segment {
     Vec2 a, b;
 };
 
-// The boundary of the cells of group g: every cell edge whose neighbour is outside g.
-std::vector<Segment> group_outline(const kernels::GroupPlan& plan, const GridLayout& layout,
+// The boundary of the cells of group g: every cell edge whose neighbour in the same tile is
+// outside g (tile borders always count as boundary).
+std::vector<Segment> group_outline(const kernels::GroupPlan& plan, const TensorLayout& layout,
                                    std::size_t g);
 
 } // namespace normlab::viz
