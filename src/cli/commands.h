@@ -22,4 +22,7 @@ struct Command {
 int run_normalize(int argc, char** argv);
 void help_normalize(std::FILE* out);
 
+int run_gradcheck(int argc, char** argv);
+void help_gradcheck(std::FILE* out);
+
 } // namespace normlab::cli

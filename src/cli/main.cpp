@@ -14,6 +14,10 @@ constexpr Command kCommands[] = {
      .summary = "read one JSON object on stdin, write y and per-group stats as JSON",
      .run = run_normalize,
      .help = help_normalize},
+    {.name = "gradcheck",
+     .summary = "check a family's analytic backward against finite differences; one JSON line",
+     .run = run_gradcheck,
+     .help = help_gradcheck},
 };
 
 const Command* find_command(const char* name) {

@@ -1,5 +1,6 @@
 // kernels/norm.cpp: names, the (O, P, Q, M) grouping of every family and layout, argument
-// checks, and the dispatch to the reference or SIMD implementation.
+// checks, the dispatch to the reference or SIMD implementation, storage-format rounding of the
+// inputs, and BatchNorm's running statistics (Eval reads them, Train updates them afterwards).
 // Knows nothing of how a group is reduced; norm_reference.cpp and norm_simd.cpp do that.
 #include "kernels/norm.h"
 
@@ -8,6 +9,7 @@
 #include <cstdio>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kernels/norm_impl.h"
@@ -70,6 +72,42 @@ const char* impl_name(Impl impl) {
     return impl == Impl::Reference ? "reference" : "simd";
 }
 
+const char* eps_placement_id(EpsPlacement p) {
+    return p == EpsPlacement::Outside ? "outside" : "inside";
+}
+
+bool parse_eps_placement_id(const std::string& id, EpsPlacement* out) {
+    if (id != "inside" && id != "outside") return false;
+    if (out) *out = id == "outside" ? EpsPlacement::Outside : EpsPlacement::Inside;
+    return true;
+}
+
+const char* accumulate_id(Accumulate a) {
+    return a == Accumulate::Storage ? "storage" : "fp32";
+}
+
+bool parse_accumulate_id(const std::string& id, Accumulate* out) {
+    if (id != "fp32" && id != "storage") return false;
+    if (out) *out = id == "storage" ? Accumulate::Storage : Accumulate::Fp32;
+    return true;
+}
+
+const char* mode_id(NormMode m) {
+    return m == NormMode::Eval ? "eval" : "train";
+}
+
+bool parse_mode_id(const std::string& id, NormMode* out) {
+    if (id != "train" && id != "eval") return false;
+    if (out) *out = id == "eval" ? NormMode::Eval : NormMode::Train;
+    return true;
+}
+
+bool needs_reference(const NormSpec& spec) {
+    return spec.eps_placement != EpsPlacement::Inside || spec.storage != Precision::Fp32 ||
+           spec.accumulate != Accumulate::Fp32 ||
+           (spec.kind == NormKind::Batch && spec.mode == NormMode::Eval);
+}
+
 bool parse_impl_name(const std::string& name, Impl* out) {
     if (name != "reference" && name != "simd") return false;
     if (out) *out = name == "reference" ? Impl::Reference : Impl::Simd;
@@ -99,6 +137,8 @@ std::string plan_groups(const core::Shape& shape, const NormSpec& spec, GroupPla
     }
     if (!std::isfinite(spec.eps) || spec.eps < 0.0f)
         return "eps must be finite and >= 0 (got " + format_float(spec.eps) + ")";
+    if (spec.kind == NormKind::Batch && !(spec.momentum >= 0.0f && spec.momentum <= 1.0f))
+        return "momentum must be in [0, 1] (got " + format_float(spec.momentum) + ")";
 
     const std::size_t b = static_cast<std::size_t>(shape.dims[0]);
     const std::size_t c = static_cast<std::size_t>(shape.channels());
@@ -148,16 +188,45 @@ std::size_t group_of(const GroupPlan& plan, std::size_t flat_index) {
     return o * plan.groups + q;
 }
 
-std::string normalize(const NormSpec& spec, core::TensorView x, float* y, const float* gamma,
-                      const float* beta, NormTrace* trace, Impl impl) {
+std::string normalize(const NormSpec& spec, const NormArgs& args) {
+    const core::Shape& shape = args.x.shape;
     GroupPlan plan;
-    std::string error = plan_groups(x.shape, spec, &plan);
+    std::string error = plan_groups(shape, spec, &plan);
     if (!error.empty()) return error;
-    if (!x.data) return "x is null";
-    if (!y) return "y is null";
+    if (!args.x.data) return "x is null";
+    if (!args.y) return "y is null";
 
-    const std::size_t c = static_cast<std::size_t>(x.shape.channels());
+    const std::size_t c = static_cast<std::size_t>(shape.channels());
+    const bool batch = spec.kind == NormKind::Batch;
+    // Only BatchNorm has running statistics; other families leave them untouched.
+    RunningStats* running = batch ? args.running : nullptr;
+    if (running) {
+        const std::pair<const char*, const std::vector<float>*> buffers[] = {
+            {"running_mean", &running->mean}, {"running_var", &running->var}};
+        for (const auto& [name, v] : buffers) {
+            if (!v->empty() && v->size() != c)
+                return std::string(name) + " has " + std::to_string(v->size()) +
+                       " values but shape " + shape.str() + " has " + std::to_string(c) +
+                       " channels";
+        }
+    }
+    const bool update = running && spec.mode == NormMode::Train;
+    // n / (n - 1) is undefined; PyTorch refuses before computing anything.
+    if (update && plan.group_size() == 1)
+        return "Expected more than 1 value per channel when training, got input size " +
+               shape.str();
+    const bool eval = batch && spec.mode == NormMode::Eval;
+    std::vector<float> eval_mean, eval_var;
+    if (eval) {
+        const bool has_mean = running && !running->mean.empty();
+        const bool has_var = running && !running->var.empty();
+        eval_mean = has_mean ? running->mean : std::vector<float>(c, 0.0f);
+        eval_var = has_var ? running->var : std::vector<float>(c, 1.0f);
+    }
+
     // The implementations always read gamma and beta; null means the identity affine.
+    const float* gamma = args.gamma;
+    const float* beta = args.beta;
     std::vector<float> ones, zeros;
     if (!gamma) {
         ones.assign(c, 1.0f);
@@ -168,8 +237,23 @@ std::string normalize(const NormSpec& spec, core::TensorView x, float* y, const 
         beta = zeros.data();
     }
 
+    // A storage format rounds every tensor the model holds in it before the math sees it.
+    const float* x = args.x.data;
+    std::vector<float> x_stored, gamma_stored, beta_stored;
+    if (spec.storage != Precision::Fp32) {
+        auto stored = [&](const float* src, std::size_t n, std::vector<float>& dst) {
+            dst.resize(n);
+            for (std::size_t i = 0; i < n; ++i)
+                dst[i] = round_to(spec.storage, src[i]);
+            return dst.data();
+        };
+        x = stored(x, shape.size(), x_stored);
+        gamma = stored(gamma, c, gamma_stored);
+        beta = stored(beta, c, beta_stored);
+    }
+
     NormTrace local;
-    NormTrace* t = trace ? trace : &local;
+    NormTrace* t = args.trace ? args.trace : &local;
     const std::size_t n = plan.group_count();
     t->mean.assign(n, 0.0f);
     t->var.assign(n, 0.0f);
@@ -180,19 +264,53 @@ std::string normalize(const NormSpec& spec, core::TensorView x, float* y, const 
         .plan = plan,
         .kind = spec.kind,
         .eps = spec.eps,
-        .x = x.data,
-        .y = y,
+        .x = x,
+        .y = args.y,
         .gamma = gamma,
         .beta = beta,
         .channels = c,
-        .channel_stride = spatial_stride(x.shape),
+        .channel_stride = spatial_stride(shape),
         .trace = t,
+        .eps_placement = spec.eps_placement,
+        .storage = spec.storage,
+        .accumulate = spec.accumulate,
+        .fixed_mean = eval ? eval_mean.data() : nullptr,
+        .fixed_var = eval ? eval_var.data() : nullptr,
     };
-    if (impl == Impl::Reference)
+    // reference::normalize sets impl_used = Reference itself, so a SIMD call that hands over
+    // to the reference (float overflow) reports that too.
+    t->impl_used = Impl::Simd;
+    if (args.impl == Impl::Reference || needs_reference(spec))
         reference::normalize(job);
     else
         simd::normalize(job);
+
+    if (update) {
+        // PyTorch's update (CPU: in double, stored as float); the group of a BatchNorm cell
+        // is its channel. Unbiased batch variance: n / (n - 1) with n values per channel.
+        if (running->mean.empty()) running->mean.assign(c, 0.0f);
+        if (running->var.empty()) running->var.assign(c, 1.0f);
+        const double m = spec.momentum;
+        const double count = static_cast<double>(plan.group_size());
+        const double unbias = count / (count - 1.0);
+        for (std::size_t ch = 0; ch < c; ++ch) {
+            running->mean[ch] = static_cast<float>((1.0 - m) * running->mean[ch] + m * t->mean[ch]);
+            running->var[ch] =
+                static_cast<float>((1.0 - m) * running->var[ch] + m * (t->var[ch] * unbias));
+        }
+    }
     return {};
+}
+
+std::string normalize(const NormSpec& spec, core::TensorView x, float* y, const float* gamma,
+                      const float* beta, NormTrace* trace, Impl impl) {
+    return normalize(spec, NormArgs{.x = x,
+                                    .y = y,
+                                    .gamma = gamma,
+                                    .beta = beta,
+                                    .trace = trace,
+                                    .running = nullptr,
+                                    .impl = impl});
 }
 
 } // namespace normlab::kernels

@@ -3,6 +3,8 @@
 // By the time a NormJob exists everything has been checked: the plan is valid, pointers are
 // non-null, gamma/beta hold one value per channel (norm.cpp substitutes 1 and 0 for null, and 0
 // for RMSNorm's beta), and the trace vectors hold plan.group_count() entries each.
+// Teaching variants (eps outside, storage formats, BatchNorm Eval) reach only the reference;
+// norm.cpp has already rounded x, gamma and beta to the storage format when there is one.
 #pragma once
 
 #include <cstddef>
@@ -25,6 +27,13 @@ struct NormJob {
     // an inner run never splits a spatial plane.
     std::size_t channel_stride = 1;
     NormTrace* trace = nullptr;
+    // Reference only (norm.cpp never hands a non-default value to the SIMD path):
+    EpsPlacement eps_placement = EpsPlacement::Inside;
+    Precision storage = Precision::Fp32;     // y is rounded to it; x, gamma, beta already are
+    Accumulate accumulate = Accumulate::Fp32;
+    const float* fixed_mean = nullptr; // per group: subtract this instead of the batch mean
+    const float* fixed_var = nullptr;  // per group: scale by this instead of the batch var
+                                       // (both set or both null: BatchNorm Eval, group = channel)
 };
 
 // Double-precision statistics of one group (two-pass, shifted by the group's first cell).

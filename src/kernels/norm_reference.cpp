@@ -4,6 +4,9 @@
 // Float only at the edges: inputs are read as float, y and the trace are rounded once at the
 // end. Statistics that overflow float (|x| ~ 1e30 squares to 1e60) stay finite in double, so
 // y stays finite; only the trace entry shows +inf for that variance.
+// The teaching variants live here only (norm.h's header states their math): eps outside the
+// root, BatchNorm Eval's fixed statistics, y rounded to a storage format, and the naive
+// storage-precision kernel (Accumulate::Storage), which is deliberately float-by-float.
 #include <cmath>
 #include <cstddef>
 #include <vector>
@@ -11,6 +14,67 @@
 #include "kernels/norm_impl.h"
 
 namespace normlab::kernels::reference {
+
+namespace {
+
+// Accumulate::Storage: every intermediate rounded to the storage format, one op at a time, in
+// the order norm.h spells out. Plain float arithmetic (FLT_EVAL_METHOD 0 on x86-64 SSE and
+// wasm32), so tests/data/reference_variants.json, made with numpy float32 ops, matches bit for
+// bit.
+void normalize_storage(const NormJob& job) {
+    const GroupPlan& p = job.plan;
+    const Precision fmt = job.storage;
+    auto r = [fmt](float v) { return round_to(fmt, v); };
+    const std::size_t count = p.group_count();
+    const float n = static_cast<float>(p.group_size());
+    const float eps = job.eps;
+    const bool rms = job.kind == NormKind::Rms;
+    const bool outside = job.eps_placement == EpsPlacement::Outside;
+
+    std::vector<float> center(count), inv_std(count);
+    for (std::size_t g = 0; g < count; ++g) {
+        const std::size_t o = g / p.groups;
+        const std::size_t q = g % p.groups;
+        float sum = 0.0f;
+        float squares = 0.0f;
+        // Cells of a group in increasing flat index order: pi outer, m inner.
+        for (std::size_t pi = 0; pi < p.pre; ++pi) {
+            for (std::size_t m = 0; m < p.inner; ++m) {
+                const float v = job.x[((o * p.pre + pi) * p.groups + q) * p.inner + m];
+                sum = r(sum + v);
+                squares = r(squares + r(v * v));
+            }
+        }
+        const float mean = r(sum / n);
+        const float ms = r(squares / n);
+        // One pass, E[x^2] - E[x]^2, not clamped: the cancellation is what the UI shows.
+        const float var = r(ms - r(mean * mean));
+        const float stat = job.fixed_var ? job.fixed_var[g] : (rms ? ms : var);
+        const float denom = outside ? r(r(std::sqrt(stat)) + eps) : r(std::sqrt(r(stat + eps)));
+        inv_std[g] = r(1.0f / denom);
+        center[g] = rms ? 0.0f : (job.fixed_mean ? job.fixed_mean[g] : mean);
+        job.trace->mean[g] = mean;
+        job.trace->var[g] = var;
+        job.trace->rms[g] = r(std::sqrt(ms));
+        job.trace->inv_std[g] = inv_std[g];
+    }
+
+    for (std::size_t o = 0; o < p.outer; ++o) {
+        for (std::size_t pi = 0; pi < p.pre; ++pi) {
+            for (std::size_t q = 0; q < p.groups; ++q) {
+                const std::size_t g = o * p.groups + q;
+                for (std::size_t m = 0; m < p.inner; ++m) {
+                    const std::size_t f = ((o * p.pre + pi) * p.groups + q) * p.inner + m;
+                    const std::size_t c = (f / job.channel_stride) % job.channels;
+                    const float normalized = r(r(job.x[f] - center[g]) * inv_std[g]);
+                    job.y[f] = r(r(normalized * job.gamma[c]) + job.beta[c]);
+                }
+            }
+        }
+    }
+}
+
+} // namespace
 
 GroupStats group_stats(const NormJob& job, std::size_t group) {
     const GroupPlan& p = job.plan;
@@ -48,18 +112,26 @@ GroupStats group_stats(const NormJob& job, std::size_t group) {
 }
 
 void normalize(const NormJob& job) {
+    job.trace->impl_used = Impl::Reference;
+    if (job.accumulate == Accumulate::Storage) {
+        normalize_storage(job);
+        return;
+    }
     const GroupPlan& p = job.plan;
     const std::size_t count = p.group_count();
     const double eps = job.eps;
     const bool rms = job.kind == NormKind::Rms;
+    const bool outside = job.eps_placement == EpsPlacement::Outside;
 
     // Statistics for every group first, so y may alias x.
-    std::vector<GroupStats> stats(count);
+    // center: what is subtracted (RMSNorm: nothing; BatchNorm Eval: the running mean).
+    std::vector<double> center(count);
     std::vector<double> inv_std(count);
     for (std::size_t g = 0; g < count; ++g) {
         const GroupStats s = group_stats(job, g);
-        stats[g] = s;
-        inv_std[g] = 1.0 / std::sqrt((rms ? s.ms : s.var) + eps);
+        const double stat = job.fixed_var ? job.fixed_var[g] : (rms ? s.ms : s.var);
+        inv_std[g] = 1.0 / (outside ? std::sqrt(stat) + eps : std::sqrt(stat + eps));
+        center[g] = rms ? 0.0 : (job.fixed_mean ? job.fixed_mean[g] : s.mean);
         job.trace->mean[g] = static_cast<float>(s.mean);
         job.trace->var[g] = static_cast<float>(s.var);
         job.trace->rms[g] = static_cast<float>(std::sqrt(s.ms));
@@ -71,12 +143,13 @@ void normalize(const NormJob& job) {
             for (std::size_t q = 0; q < p.groups; ++q) {
                 const std::size_t g = o * p.groups + q;
                 // RMSNorm scales x itself: no centering and no beta (job.beta is 0 for it).
-                const double center = rms ? 0.0 : stats[g].mean;
                 for (std::size_t m = 0; m < p.inner; ++m) {
                     const std::size_t f = ((o * p.pre + pi) * p.groups + q) * p.inner + m;
                     const std::size_t c = (f / job.channel_stride) % job.channels;
-                    const double v = (job.x[f] - center) * inv_std[g] * job.gamma[c] + job.beta[c];
-                    job.y[f] = static_cast<float>(v);
+                    const double v =
+                        (job.x[f] - center[g]) * inv_std[g] * job.gamma[c] + job.beta[c];
+                    // A storage-format kernel computes in float and stores y in its format.
+                    job.y[f] = round_to(job.storage, static_cast<float>(v));
                 }
             }
         }

@@ -164,6 +164,73 @@ else
   report "non-finite y written as null with one warning line" 1 "unexpected output"
 fi
 
+# ---- teaching variants: running statistics, eps placement, storage precision ---------------
+
+expect_json "batchnorm train updates the running stats (unbiased var, momentum)" \
+  '{"family":"batchnorm","shape":[4,2],"x":[1,10,2,20,3,30,6,40],"momentum":0.25}' '
+assert d["mode"] == "train" and d["impl_used"] == "simd"
+close(d["var"], [3.5, 125])
+close(d["running_mean"], [0.25 * 3, 0.25 * 25])
+close(d["running_var"], [0.75 + 0.25 * 14 / 3, 0.75 + 0.25 * 500 / 3])'
+
+expect_json "batchnorm train starts from the defaults 0 and 1 with momentum 0.1" \
+  '{"family":"batchnorm","shape":[3,1],"x":[1,2,6],"running_mean":[0.5]}' '
+close(d["running_mean"], [0.9 * 0.5 + 0.1 * 3])
+close(d["running_var"], [0.9 + 0.1 * 7])'
+
+expect_json "batchnorm eval normalizes with the running stats and echoes them" \
+  '{"family":"batchnorm","shape":[2,2],"x":[1,10,3,30],"mode":"eval","running_mean":[1,20],"running_var":[4,100],"gamma":[2,1],"beta":[0,1],"eps":0}' '
+assert d["mode"] == "eval" and d["impl_used"] == "reference"
+close(d["y"], [0, 1 - 1, 2 * 2 / 2, 1 + 1])
+assert d["running_mean"] == [1, 20] and d["running_var"] == [4, 100]
+close(d["mean"], [2, 20])
+close(d["inv_std"], [0.5, 0.1])'
+
+expect_json "batchnorm eval without running stats uses 0 and 1" \
+  '{"family":"batchnorm","shape":[2,2],"x":[1,2,3,4],"mode":"eval","eps":0,"impl":"simd"}' '
+close(d["y"], [1, 2, 3, 4])
+assert d["running_mean"] == [0, 0] and d["running_var"] == [1, 1]'
+
+expect_json "layernorm: eval is the same as train" \
+  '{"family":"layernorm","shape":[1,4],"x":[1,2,3,4],"mode":"eval"}' '
+s = math.sqrt(1.25 + 1e-5)
+close(d["y"], [-1.5 / s, -0.5 / s, 0.5 / s, 1.5 / s])
+assert d["impl_used"] == "simd" and "running_mean" not in d'
+
+expect_json "eps outside the root: inv_std = 1/(sqrt(var) + eps)" \
+  '{"family":"layernorm","shape":[2,2],"x":[1,3,5,5],"eps":0.5,"eps_placement":"outside"}' '
+assert d["eps_placement"] == "outside" and d["impl_used"] == "reference"
+close(d["inv_std"], [1 / 1.5, 2])
+close(d["y"], [-1 / 1.5, 1 / 1.5, 0, 0])'
+
+expect_json "fp16 storage: every y is an fp16 value" \
+  '{"family":"layernorm","shape":[1,5],"x":[0.1,0.2,0.3,0.4,0.55],"precision":"fp16"}' '
+import struct
+f32 = lambda v: struct.unpack("<f", struct.pack("<f", v))[0]  # output is float32 text
+f16 = lambda v: struct.unpack("<e", struct.pack("<e", v))[0]
+assert d["precision"] == "fp16" and d["accumulate"] == "fp32"
+for v in d["y"]:
+    assert f16(f32(v)) == f32(v), v
+xs = [f16(f32(v)) for v in [0.1, 0.2, 0.3, 0.4, 0.55]]
+close(d["mean"], [sum(xs) / 5], 1e-7)  # the mean of the fp16-rounded inputs
+assert abs(d["mean"][0] - 0.31) > 1e-5'
+
+expect_json "bf16 storage: every y is a bf16 value" \
+  '{"family":"rmsnorm","shape":[1,5],"x":[0.1,0.2,0.3,0.4,0.55],"precision":"bf16"}' '
+import struct
+for v in d["y"]:
+    assert struct.unpack("<I", struct.pack("<f", v))[0] & 0xffff == 0, v
+assert d["impl_used"] == "reference"'
+
+row300=$(printf '300,%.0s' $(seq 1 16))
+run "{\"family\":\"rmsnorm\",\"shape\":[2,16],\"x\":[${row300}$(seq -s, 1 16)],\"precision\":\"fp16\",\"accumulate\":\"storage\"}" normalize
+if [ "$rc" -eq 0 ] && grep -q '^normlab: warning: ' "$tmp/err" &&
+  "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["rms"][0] is None and d["inv_std"][0] == 0 and d["y"][:16] == [0] * 16 and d["accumulate"] == "storage"' "$tmp/out"; then
+  report "fp16 accumulate=storage: 300^2 overflows the sum of squares" 0 ""
+else
+  report "fp16 accumulate=storage: 300^2 overflows the sum of squares" 1 "unexpected output"
+fi
+
 expect_help "normlab --help prints usage" --help
 expect_help "normlab help prints usage" help
 run "" help normalize
@@ -209,6 +276,21 @@ expect_error "instancenorm on rank 2" '{"family":"instancenorm","shape":[2,3],"x
 expect_error "gamma length mismatch" '{"family":"batchnorm","shape":[2,3],"x":[1,2,3,4,5,6],"gamma":[1,2]}' "gamma has 2 numbers but shape (2, 3) has 3 channels"
 expect_error "beta on rmsnorm" '{"family":"rmsnorm","shape":[1,2],"x":[1,2],"beta":[0,0]}' "beta does not apply to rmsnorm"
 expect_error "unknown impl" '{"family":"layernorm","shape":[1,2],"x":[1,2],"impl":"gpu"}' 'unknown impl "gpu"'
+expect_error "unknown mode" '{"family":"batchnorm","shape":[2,2],"x":[1,2,3,4],"mode":"training"}' 'unknown mode "training" (expected train or eval)'
+expect_error "mode is not a string" '{"family":"batchnorm","shape":[2,2],"x":[1,2,3,4],"mode":1}' "mode must be a string"
+expect_error "unknown precision" '{"family":"layernorm","shape":[1,2],"x":[1,2],"precision":"fp8"}' 'unknown precision "fp8" (expected fp32, fp16 or bf16)'
+expect_error "unknown accumulate" '{"family":"layernorm","shape":[1,2],"x":[1,2],"accumulate":"fp16"}' 'unknown accumulate "fp16" (expected fp32 or storage)'
+expect_error "unknown eps_placement" '{"family":"layernorm","shape":[1,2],"x":[1,2],"eps_placement":"under"}' 'unknown eps_placement "under" (expected inside or outside)'
+expect_error "momentum above 1" '{"family":"batchnorm","shape":[2,2],"x":[1,2,3,4],"momentum":1.5}' "momentum must be in [0, 1] (got 1.5)"
+expect_error "negative momentum" '{"family":"batchnorm","shape":[2,2],"x":[1,2,3,4],"momentum":-0.1}' "momentum must be in [0, 1]"
+expect_error "momentum on layernorm" '{"family":"layernorm","shape":[2,2],"x":[1,2,3,4],"momentum":0.1}' "momentum only applies to batchnorm"
+expect_error "running_mean on groupnorm" '{"family":"groupnorm","shape":[1,2,1,1],"x":[1,2],"running_mean":[0,0]}' "running_mean only applies to batchnorm"
+expect_error "running_var on rmsnorm" '{"family":"rmsnorm","shape":[1,2],"x":[1,2],"running_var":[1,1]}' "running_var only applies to batchnorm"
+expect_error "running_mean length" '{"family":"batchnorm","shape":[2,3],"x":[1,2,3,4,5,6],"running_mean":[0,0]}' "running_mean has 2 numbers but shape (2, 3) has 3 channels"
+expect_error "running_var length" '{"family":"batchnorm","shape":[2,1,2,2],"x":[1,2,3,4,5,6,7,8],"running_var":[1,1]}' "running_var has 2 numbers but shape (2, 1, 2, 2) has 1 channels"
+expect_error "negative running_var" '{"family":"batchnorm","shape":[2,2],"x":[1,2,3,4],"running_var":[1,-2],"mode":"eval"}' "running_var[1] = -2.0 must be >= 0"
+expect_error "running_mean entry not a number" '{"family":"batchnorm","shape":[2,2],"x":[1,2,3,4],"running_mean":[0,"a"]}' "running_mean[1] must be a number"
+expect_error "batchnorm train with one value per channel" '{"family":"batchnorm","shape":[1,3],"x":[1,2,3]}' "Expected more than 1 value per channel when training, got input size (1, 3)"
 
 # Without arguments: usage on stderr, exit 2.
 run ""
