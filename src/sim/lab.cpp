@@ -208,9 +208,88 @@ std::string Lab::set_cell(std::size_t flat, float value) {
     return std::isfinite(value) ? "" : "a non-finite input poisons its whole group (shown in magenta)";
 }
 
-void Lab::resample(std::uint64_t seed) {
-    config_.seed = seed;
+void Lab::resample() {
+    ++batch_index_;
     regenerate();
+}
+
+void Lab::reseed(std::uint64_t seed) {
+    config_.seed = seed;
+    batch_index_ = 0;
+    reset_running();
+    regenerate();
+}
+
+std::string Lab::set_eps_placement(kernels::EpsPlacement placement) {
+    config_.eps_placement = placement;
+    recompute();
+    return "";
+}
+
+std::string Lab::set_precision(kernels::Precision storage, kernels::Accumulate accumulate) {
+    config_.storage = storage;
+    config_.accumulate = accumulate;
+    recompute();
+    return "";
+}
+
+std::string Lab::set_mode(kernels::NormMode mode) {
+    config_.mode = mode;
+    recompute();
+    if (mode == kernels::NormMode::Eval && config_.family != kernels::NormKind::Batch)
+        return std::string(kernels::norm_name(config_.family)) +
+               " keeps no running statistics: train and eval compute the same thing";
+    return "";
+}
+
+std::string Lab::set_momentum(float momentum) {
+    if (!std::isfinite(momentum)) return "momentum must be a number between 0 and 1";
+    config_.momentum = std::clamp(momentum, 0.f, 1.f);
+    return config_.momentum == momentum ? "" : "momentum is clamped to [0, 1]";
+}
+
+std::string Lab::set_affine(int channel, float gamma, float beta) {
+    if (channel < 0 || channel >= shape_.channels())
+        return "channel " + std::to_string(channel) + " does not exist (C = " + std::to_string(shape_.channels()) + ")";
+    if (!std::isfinite(gamma) || !std::isfinite(beta)) return "γ and β must be finite numbers";
+    gamma_[static_cast<std::size_t>(channel)] = gamma;
+    beta_[static_cast<std::size_t>(channel)] = beta;
+    recompute();
+    return "";
+}
+
+void Lab::reset_affine() {
+    gamma_.assign(static_cast<std::size_t>(shape_.channels()), 1.f);
+    beta_.assign(static_cast<std::size_t>(shape_.channels()), 0.f);
+    recompute();
+}
+
+void Lab::reset_running() {
+    running_ = kernels::RunningStats{};
+    batches_trained_ = 0;
+}
+
+std::string Lab::train_batches(int steps) {
+    if (config_.family != kernels::NormKind::Batch)
+        return "only BatchNorm keeps running statistics to train";
+    steps = std::clamp(steps, 1, 1000);
+    const kernels::NormSpec spec{.kind = kernels::NormKind::Batch, .eps = config_.eps,
+                                 .eps_placement = config_.eps_placement, .storage = config_.storage,
+                                 .accumulate = config_.accumulate, .mode = kernels::NormMode::Train,
+                                 .momentum = config_.momentum};
+    std::vector<float> scratch;
+    for (int k = 0; k < steps; ++k) {
+        ++batch_index_;
+        regenerate();   // the next batch; recompute() never touches the running statistics
+        scratch.resize(x_.size());
+        const std::string err = kernels::normalize(
+            spec, kernels::NormArgs{.x = {x_.data(), shape_}, .y = scratch.data(), .gamma = gamma_.data(),
+                                    .beta = beta_.data(), .running = &running_});
+        if (!err.empty()) return err;
+        ++batches_trained_;
+    }
+    recompute();
+    return "";
 }
 
 int Lab::example_of(std::size_t flat) const {
@@ -221,6 +300,8 @@ int Lab::example_of(std::size_t flat) const {
 void Lab::regenerate() {
     shape_ = shape_of(config_);
     const int b = shape_.batch(), c = shape_.channels();
+    // Two streams: the distribution comes from the seed alone, the noise also from the batch
+    // index, so "next batch" draws new examples from the same distribution.
     core::Rng rng(config_.seed * 131 + static_cast<std::uint64_t>(config_.preset));
     // Every channel has its own offset and scale (what BatchNorm removes); examples get their
     // own drift (what LayerNorm removes); positions carry a smooth pattern per (example,
@@ -242,6 +323,7 @@ void Lab::regenerate() {
     }
     const std::size_t n = shape_.size();
     const std::size_t spatial = static_cast<std::size_t>(shape_.spatial());
+    rng.reseed(config_.seed * 7919 + batch_index_ * 104729 + static_cast<std::uint64_t>(config_.preset) + 17);
     std::vector<double> phase(static_cast<std::size_t>(b) * c);
     for (double& p : phase) p = rng.uniform();
     x_.assign(n, 0.f);
@@ -275,12 +357,38 @@ void Lab::regenerate() {
 }
 
 void Lab::recompute() {
-    const kernels::NormSpec spec{.kind = config_.family, .eps = config_.eps, .groups = config_.groups};
+    const auto channels = static_cast<std::size_t>(shape_.channels());
+    if (gamma_.size() != channels) {
+        gamma_.assign(channels, 1.f);
+        beta_.assign(channels, 0.f);
+    }
+    if (!running_.mean.empty() && running_.mean.size() != channels) reset_running();
+    const kernels::NormSpec spec{.kind = config_.family, .eps = config_.eps, .groups = config_.groups,
+                                 .eps_placement = config_.eps_placement, .storage = config_.storage,
+                                 .accumulate = config_.accumulate, .mode = config_.mode,
+                                 .momentum = config_.momentum};
     y_.assign(x_.size(), 0.f);
     error_ = kernels::plan_groups(shape_, spec, &plan_);
+    // Train mode shows the batch statistics without updating the running ones (only
+    // train_batches() does that); eval reads them.
+    kernels::RunningStats* running = config_.mode == kernels::NormMode::Eval ? &running_ : nullptr;
     if (error_.empty())
-        error_ = kernels::normalize(spec, core::TensorView{x_.data(), shape_}, y_.data(),
-                                    nullptr, nullptr, &trace_);
+        error_ = kernels::normalize(spec, kernels::NormArgs{.x = {x_.data(), shape_}, .y = y_.data(),
+                                                            .gamma = gamma_.data(), .beta = beta_.data(),
+                                                            .trace = &trace_, .running = running});
+    train_eval_gap_ = 0;
+    if (error_.empty() && config_.family == kernels::NormKind::Batch) {
+        kernels::NormSpec other = spec;
+        other.mode = config_.mode == kernels::NormMode::Train ? kernels::NormMode::Eval : kernels::NormMode::Train;
+        std::vector<float> y2(x_.size());
+        kernels::RunningStats copy = running_;
+        if (kernels::normalize(other, kernels::NormArgs{.x = {x_.data(), shape_}, .y = y2.data(),
+                                                        .gamma = gamma_.data(), .beta = beta_.data(),
+                                                        .running = other.mode == kernels::NormMode::Eval ? &copy : nullptr})
+                .empty())
+            for (std::size_t i = 0; i < y2.size(); ++i)
+                train_eval_gap_ = std::max(train_eval_gap_, std::fabs(y2[i] - y_[i]));
+    }
     nonfinite_ = static_cast<std::size_t>(
         std::count_if(y_.begin(), y_.end(), [](float v) { return !std::isfinite(v); }));
     if (error_.empty() && sweep_.group >= plan_.group_count()) sweep_.group = 0;

@@ -47,8 +47,14 @@ struct LabConfig {
     int height = 4, width = 4;  // H, W, 1..kMaxSpatial (Image)
     int groups = 2;             // G for GroupNorm; kept a divisor of the channel count
     float eps = 1e-5f;
-    std::uint64_t seed = 7;
+    std::uint64_t seed = 7;     // the data distribution (per-channel offsets, scales, ...)
     DataPreset preset = DataPreset::Stable;
+    // Teaching variants and BatchNorm's module state.
+    kernels::EpsPlacement eps_placement = kernels::EpsPlacement::Inside;
+    kernels::Precision storage = kernels::Precision::Fp32;
+    kernels::Accumulate accumulate = kernels::Accumulate::Fp32;
+    kernels::NormMode mode = kernels::NormMode::Train;   // BatchNorm: batch vs running stats
+    float momentum = 0.1f;
 };
 
 // Moments of one set of cells (a group, or the whole tensor).
@@ -85,7 +91,23 @@ class Lab {
     std::string set_groups(int groups);
     std::string set_eps(float eps);
     void set_preset(DataPreset preset);
-    void resample(std::uint64_t seed);
+    // A new batch from the same distribution (the next batch index).
+    void resample();
+    // A new distribution (per-channel offsets and scales) from `seed`.
+    void reseed(std::uint64_t seed);
+
+    // Teaching variants. Each recomputes; notes explain clamped values.
+    std::string set_eps_placement(kernels::EpsPlacement placement);
+    std::string set_precision(kernels::Precision storage, kernels::Accumulate accumulate);
+    std::string set_mode(kernels::NormMode mode);
+    std::string set_momentum(float momentum);
+    // Affine parameters of one channel; reset_affine sets gamma 1, beta 0 everywhere.
+    std::string set_affine(int channel, float gamma, float beta);
+    void reset_affine();
+    // BatchNorm training: draws `steps` fresh batches, each normalized in train mode, and
+    // updates the running statistics with the momentum. The board then shows the last batch.
+    std::string train_batches(int steps);
+    void reset_running();
     // Multiplies every value of one example by `factor` (a perturbation): BatchNorm's output
     // for the other examples changes, LayerNorm's does not. Returns a note on bad input.
     std::string scale_example(int example, float factor);
@@ -102,6 +124,13 @@ class Lab {
     const std::vector<float>& y() const { return y_; }
     const kernels::GroupPlan& plan() const { return plan_; }
     const kernels::NormTrace& trace() const { return trace_; }
+    const std::vector<float>& gamma() const { return gamma_; }
+    const std::vector<float>& beta() const { return beta_; }
+    const kernels::RunningStats& running() const { return running_; }
+    int batches_trained() const { return batches_trained_; }
+    std::uint64_t batch_index() const { return batch_index_; }
+    // BatchNorm only: largest |y_train - y_eval| on the current batch (0 otherwise).
+    float train_eval_gap() const { return train_eval_gap_; }
     Sweep& sweep() { return sweep_; }
     const Sweep& sweep() const { return sweep_; }
     const std::string& error() const { return error_; }  // kernel error, "" when fine
@@ -124,6 +153,11 @@ class Lab {
     std::string error_;
     std::size_t nonfinite_ = 0;
     std::uint64_t revision_ = 0;
+    std::uint64_t batch_index_ = 0;
+    std::vector<float> gamma_, beta_;
+    kernels::RunningStats running_;
+    int batches_trained_ = 0;
+    float train_eval_gap_ = 0;
 };
 
 // The divisor of `channels` closest to `groups` (ties to the smaller one); >= 1.

@@ -123,8 +123,10 @@ void panel_board(UiState& state, sim::Lab& lab, const Fonts& fonts) {
     ImGui::PushFont(fonts.heading);
     ImGui::TextUnformatted("Which cells are normalized together?");
     ImGui::PopFont();
+    ImGui::PushTextWrapPos(0);
     ImGui::TextDisabled("%s %s  ·  %s", sim::layout_name(lab.config().layout), lab.shape().str().c_str(),
                         axes_caption(lab.shape()));
+    ImGui::PopTextWrapPos();
     if (!lab.error().empty()) {
         ImGui::PushTextWrapPos(0);
         ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", lab.error().c_str());
@@ -141,7 +143,9 @@ void panel_board(UiState& state, sim::Lab& lab, const Fonts& fonts) {
                            lab.nonfinite_outputs());
     ImGui::Spacing();
 
-    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    ImVec2 avail = ImGui::GetContentRegionAvail();
+    // Wide screens keep room under the heatmaps for the statistics panel.
+    if (!state.narrow) avail.y = std::max(avail.y * 0.4f, avail.y - ImGui::GetFontSize() * 17.f);
     const float spacing = ImGui::GetStyle().ItemSpacing.x * 3;
     const float box_w = state.narrow ? avail.x : (avail.x - spacing) * 0.5f;
     const float box_h = state.narrow ? avail.x * 1.1f : avail.y - ImGui::GetFontSize() * 4;

@@ -100,15 +100,15 @@ void panel_controls(UiState& state, sim::Lab& lab) {
     for (int k = 0; k < sim::kPresetCount; ++k) names[k] = sim::preset_name(static_cast<sim::DataPreset>(k));
     if (ImGui::Combo("data", &preset, names, sim::kPresetCount))
         lab.set_preset(static_cast<sim::DataPreset>(preset));
-    float log_eps = std::log10(std::max(lab.config().eps, 1e-12f));
-    char eps_label[32];
-    std::snprintf(eps_label, sizeof eps_label, "%.0e", static_cast<double>(lab.config().eps));
-    if (ImGui::SliderFloat("ε", &log_eps, -12.f, 0.f, eps_label, ImGuiSliderFlags_AlwaysClamp))
-        show_note(state, lab.set_eps(std::pow(10.f, std::round(log_eps * 2.f) / 2.f)));
     ImGui::PopItemWidth();
-    if (ImGui::Button("Resample data")) lab.resample(lab.config().seed + 1);
+    if (ImGui::Button("New batch")) lab.resample();
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Draw new examples from the same distribution");
     ImGui::SameLine();
-    ImGui::TextDisabled("seed %llu", static_cast<unsigned long long>(lab.config().seed));
+    if (ImGui::Button("New data")) lab.reseed(lab.config().seed + 1);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("A new distribution: new per-channel offsets and scales");
+    ImGui::SameLine();
+    ImGui::TextDisabled("seed %llu · batch %llu", static_cast<unsigned long long>(lab.config().seed),
+                        static_cast<unsigned long long>(lab.batch_index()));
 
     // Perturb one example and watch who else moves: the coupling test in one click.
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4.f);

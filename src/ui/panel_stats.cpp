@@ -72,8 +72,15 @@ void draw_histogram(const char* label, const std::vector<float>& values, float w
 
 } // namespace
 
-void panel_stats(UiState&, const sim::Lab& lab) {
+void panel_stats(UiState& state, const sim::Lab& lab) {
     if (!lab.error().empty() || lab.plan().group_count() == 0) return;
+    // Wide: the group and the whole tensor side by side under the board; narrow: stacked.
+    const bool two_columns = !state.narrow;
+    if (two_columns && !ImGui::BeginTable("##statscols", 2, ImGuiTableFlags_SizingStretchSame)) return;
+    if (two_columns) {
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+    }
     const std::size_t g = lab.sweep().group;
     const kernels::NormKind kind = lab.config().family;
     ImGui::TextDisabled("HIGHLIGHTED GROUP");
@@ -96,13 +103,23 @@ void panel_stats(UiState&, const sim::Lab& lab) {
         ImGui::TextDisabled("After: mean 0 and std 1 within the group (γ = 1, β = 0).");
     ImGui::PopTextWrapPos();
 
-    ImGui::Spacing();
+    if (two_columns) ImGui::TableNextColumn();
+    else ImGui::Spacing();
     ImGui::TextDisabled("WHOLE TENSOR");
     stats_table("##all", sim::all_cell_stats(lab.x()), sim::all_cell_stats(lab.y()), true);
     const float w = ImGui::GetContentRegionAvail().x;
     const float h = ImGui::GetFontSize() * 3.2f;
-    draw_histogram("histogram of x", lab.x(), w, h);
-    draw_histogram("histogram of y", lab.y(), w, h);
+    if (two_columns) {
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        draw_histogram("histogram of x", lab.x(), w, h);
+        ImGui::TableNextColumn();
+        draw_histogram("histogram of y", lab.y(), w, h);
+        ImGui::EndTable();
+    } else {
+        draw_histogram("histogram of x", lab.x(), w, h);
+        draw_histogram("histogram of y", lab.y(), w, h);
+    }
 }
 
 } // namespace normlab::ui

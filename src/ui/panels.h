@@ -12,6 +12,8 @@ void panel_family(UiState& state, sim::Lab& lab);
 void panel_controls(UiState& state, sim::Lab& lab);
 // Raw and normalized heatmaps side by side (stacked when narrow), legends, hover, click.
 void panel_board(UiState& state, sim::Lab& lab, const Fonts& fonts);
+// eps and its placement, precision, affine, BatchNorm train/eval and running statistics.
+void panel_settings(UiState& state, sim::Lab& lab);
 // Statistics of the highlighted group before and after.
 void panel_stats(UiState& state, const sim::Lab& lab);
 

@@ -52,6 +52,8 @@ void draw(UiState& state, sim::Lab& lab, const Fonts& fonts, int width, int heig
         panel_stats(state, lab);
         ImGui::Separator();
         panel_controls(state, lab);
+        ImGui::Separator();
+        panel_settings(state, lab);
     } else {
         const float left_w = std::clamp(ImGui::GetFontSize() * 21.f, 280.f, width * 0.34f);
         ImGui::BeginChild("left", ImVec2(left_w, 0), true);
@@ -59,11 +61,13 @@ void draw(UiState& state, sim::Lab& lab, const Fonts& fonts, int width, int heig
         ImGui::Spacing();
         panel_controls(state, lab);
         ImGui::Separator();
-        panel_stats(state, lab);
+        panel_settings(state, lab);
         ImGui::EndChild();
         ImGui::SameLine();
-        ImGui::BeginChild("board", ImVec2(0, 0), true, ImGuiWindowFlags_NoScrollbar);
+        ImGui::BeginChild("board", ImVec2(0, 0), true);
         panel_board(state, lab, fonts);
+        ImGui::Separator();
+        panel_stats(state, lab);
         ImGui::EndChild();
     }
     ImGui::End();

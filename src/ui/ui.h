@@ -38,7 +38,8 @@ struct UiState {
     double clock = 0;          // seconds since start
     long long hovered_cell = -1;  // flat index under the pointer, -1 none
     bool narrow = false;       // phone layout (stacked)
-    int perturb_example = 0;   // the example the "scale example" buttons act on
+    int perturb_example = 0;
+    int affine_channel = 0;    // the channel whose γ/β the settings panel edits   // the example the "scale example" buttons act on
 };
 
 struct Fonts {
