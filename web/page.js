@@ -42,9 +42,13 @@
       if (!runtimeReady) throw new Error('NormLab is still loading');
       return callKernel(opts || {});
     },
+    // Frame timing and memory: frames, firstFrameMs (since navigation start), frameMsP50 and
+    // frameMsP95 (work per frame over the last four seconds), heapBytes (WASM memory size).
     stats() {
-      const s = window.NormLab.state();
-      return s ? { frames: s.frames, firstFrameMs: s.firstFrameMs } : null;
+      if (!runtimeReady) return null;
+      const s = JSON.parse(Module.UTF8ToString(Module._normlab_stats_json()));
+      s.heapBytes = Module.HEAP8.buffer.byteLength;
+      return s;
     },
   };
 

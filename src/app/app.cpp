@@ -1,5 +1,6 @@
 #include "app/app.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -76,6 +77,14 @@ std::string App::init(const ParamFn& param, ui::TextureUpload upload) {
     if (lab_.config().family != config.family)
         add(std::string(kernels::norm_name(config.family)) + " is not defined on " +
             sim::layout_name(config.layout) + "; showing " + kernels::norm_name(lab_.config().family));
+    const std::string compare = param("compare");
+    if (!compare.empty()) {
+        kernels::NormKind kind{};
+        if (!kernels::parse_norm_id(compare, &kind))
+            add("unknown family '" + compare + "' for compare; expected one of " + board_family_list());
+        else
+            add(lab_.set_compare(kind));
+    }
     ui_.upload = upload;
     ui::apply_theme();
     if (!notes.empty()) ui::show_note(ui_, notes);
@@ -93,9 +102,30 @@ bool App::prepare(int width, int height, float pixel_ratio) {
     return rebuilt;
 }
 
-void App::frame(int width, int height, double dt, double time_ms) {
+void AppStats::record(double ms) {
+    work_ms[samples % kWindow] = ms;
+    ++samples;
+}
+
+double AppStats::percentile(double p) const {
+    const int n = std::min(samples, kWindow);
+    if (n == 0) return 0;
+    std::vector<double> v(work_ms, work_ms + n);
+    const auto k = static_cast<std::size_t>(std::clamp(p, 0.0, 1.0) * (n - 1) + 0.5);
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+    return v[k];
+}
+
+void App::frame(int width, int height, double dt, double time_ms, double last_work_ms) {
     ui::draw(ui_, lab_, fonts_, width, height, dt);
     if (stats_.frames++ == 0) stats_.first_frame_ms = time_ms;
+    else stats_.record(last_work_ms);
+}
+
+std::string App::stats_json() const {
+    return nlohmann::json{{"frames", stats_.frames}, {"firstFrameMs", stats_.first_frame_ms},
+                          {"frameMsP50", stats_.percentile(0.5)}, {"frameMsP95", stats_.percentile(0.95)}}
+        .dump();
 }
 
 std::string App::state_json() const {

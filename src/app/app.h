@@ -10,10 +10,16 @@
 
 namespace normlab::app {
 
+// Frame timing for window.NormLab.stats(): the work each frame took, over a sliding window.
 struct AppStats {
     long long frames = 0;
-    double first_frame_ms = -1;   // ms since navigation start when the first frame was drawn
-    double last_frame_cpu_ms = 0; // CPU time of the last frame's UI code
+    double first_frame_ms = -1;            // ms since navigation start of the first frame
+    static constexpr int kWindow = 240;    // four seconds at 60 fps
+    double work_ms[kWindow] = {};
+    int samples = 0;
+
+    void record(double ms);
+    double percentile(double p) const;     // p in [0, 1] over the window; 0 with no samples
 };
 
 class App {
@@ -24,7 +30,8 @@ class App {
     // bad values (the lab falls back to defaults or clamps them).
     std::string init(const ParamFn& param, ui::TextureUpload upload);
     bool prepare(int width, int height, float pixel_ratio);
-    void frame(int width, int height, double dt, double time_ms);
+    void frame(int width, int height, double dt, double time_ms, double last_work_ms);
+    std::string stats_json() const;   // frames, firstFrameMs, frameMsP50, frameMsP95
     std::string state_json() const;   // for tests and embedding pages
 
   private:

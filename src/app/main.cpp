@@ -17,6 +17,12 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* normlab_state_json() {
     return g_state.c_str();
 }
 
+// window.NormLab.stats(): frame timing as a JSON object.
+extern "C" EMSCRIPTEN_KEEPALIVE const char* normlab_stats_json() {
+    g_state = g_app.stats_json();
+    return g_state.c_str();
+}
+
 int main() {
     using namespace normlab;
     const std::string error = platform::init("NormLab");
@@ -28,7 +34,7 @@ int main() {
     if (!notes.empty()) platform::report(notes);
     platform::run(platform::LoopHooks{
         .prepare = [](const platform::FrameInfo& f) { return g_app.prepare(f.width, f.height, f.pixel_ratio); },
-        .frame = [](const platform::FrameInfo& f) { g_app.frame(f.width, f.height, f.dt, f.time_ms); },
+        .frame = [](const platform::FrameInfo& f) { g_app.frame(f.width, f.height, f.dt, f.time_ms, f.last_work_ms); },
     });
     return 0;
 }

@@ -15,6 +15,7 @@ struct FrameInfo {
     int width = 0;        // logical (CSS) pixels
     int height = 0;
     float pixel_ratio = 1;
+    double last_work_ms = 0;  // CPU time the previous frame took (events, UI, GL submission)
 };
 
 // Creates the window/canvas, a WebGL2 context and an ImGui context with its SDL and OpenGL3

@@ -27,6 +27,7 @@ struct WebPlatform {
     LoopHooks hooks;
     double last_ms = 0;
     int css_w = 0, css_h = 0;
+    double last_work_ms = 0;
 };
 WebPlatform g_platform;  // the single window of the page; lives as long as the page
 
@@ -57,12 +58,14 @@ void sync_canvas_size() {
 }
 
 void main_loop_tick(void*) {
+    const double start = js_now_ms();
     SDL_Event event;
     while (SDL_PollEvent(&event)) ImGui_ImplSDL2_ProcessEvent(&event);
     sync_canvas_size();
 
-    const double now = js_now_ms();
+    const double now = start;
     FrameInfo info;
+    info.last_work_ms = g_platform.last_work_ms;
     info.dt = g_platform.last_ms > 0 ? (now - g_platform.last_ms) * 1e-3 : 1.0 / 60.0;
     info.time_ms = now;
     info.width = g_platform.css_w;
@@ -86,6 +89,7 @@ void main_loop_tick(void*) {
     glClearColor(0.07f, 0.08f, 0.10f, 1.f);
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    g_platform.last_work_ms = js_now_ms() - start;
 }
 
 } // namespace

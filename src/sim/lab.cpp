@@ -122,9 +122,22 @@ std::string Lab::set_family(kernels::NormKind family) {
     return "";
 }
 
+std::string Lab::set_compare(std::optional<kernels::NormKind> family) {
+    if (family) {
+        kernels::GroupPlan plan;
+        const std::string problem = kernels::plan_groups(
+            shape_of(config_), {.kind = *family, .eps = config_.eps, .groups = config_.groups}, &plan);
+        if (!problem.empty()) return problem;
+    }
+    compare_ = family;
+    recompute();
+    return "";
+}
+
 std::string Lab::set_layout(Layout layout) {
     const Layout before = config_.layout;
     config_.layout = layout;
+    if (layout == Layout::Matrix && compare_ == kernels::NormKind::Instance) compare_.reset();
     if (config_.family == kernels::NormKind::Instance && layout == Layout::Matrix) {
         config_.family = kernels::NormKind::Layer;
         regenerate();
@@ -388,6 +401,20 @@ void Lab::recompute() {
                 .empty())
             for (std::size_t i = 0; i < y2.size(); ++i)
                 train_eval_gap_ = std::max(train_eval_gap_, std::fabs(y2[i] - y_[i]));
+    }
+    y_compare_.clear();
+    if (error_.empty() && compare_) {
+        kernels::NormSpec other = spec;
+        other.kind = *compare_;
+        kernels::RunningStats copy = running_;
+        y_compare_.assign(x_.size(), 0.f);
+        if (!kernels::plan_groups(shape_, other, &plan_compare_).empty() ||
+            !kernels::normalize(other, kernels::NormArgs{.x = {x_.data(), shape_}, .y = y_compare_.data(),
+                                                         .gamma = gamma_.data(), .beta = beta_.data(),
+                                                         .trace = &trace_compare_,
+                                                         .running = config_.mode == kernels::NormMode::Eval ? &copy : nullptr})
+                 .empty())
+            y_compare_.clear();   // the compare family does not fit this tensor: show none
     }
     nonfinite_ = static_cast<std::size_t>(
         std::count_if(y_.begin(), y_.end(), [](float v) { return !std::isfinite(v); }));

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -108,6 +109,13 @@ class Lab {
     // updates the running statistics with the momentum. The board then shows the last batch.
     std::string train_batches(int steps);
     void reset_running();
+
+    // Compare mode: a second family normalizes the same x with the same settings.
+    std::string set_compare(std::optional<kernels::NormKind> family);
+    std::optional<kernels::NormKind> compare() const { return compare_; }
+    const std::vector<float>& y_compare() const { return y_compare_; }
+    const kernels::GroupPlan& plan_compare() const { return plan_compare_; }
+    const kernels::NormTrace& trace_compare() const { return trace_compare_; }
     // Multiplies every value of one example by `factor` (a perturbation): BatchNorm's output
     // for the other examples changes, LayerNorm's does not. Returns a note on bad input.
     std::string scale_example(int example, float factor);
@@ -158,6 +166,10 @@ class Lab {
     kernels::RunningStats running_;
     int batches_trained_ = 0;
     float train_eval_gap_ = 0;
+    std::optional<kernels::NormKind> compare_;
+    std::vector<float> y_compare_;
+    kernels::GroupPlan plan_compare_;
+    kernels::NormTrace trace_compare_;
 };
 
 // The divisor of `channels` closest to `groups` (ties to the smaller one); >= 1.

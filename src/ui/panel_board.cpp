@@ -41,15 +41,15 @@ void cell_tooltip(const sim::Lab& lab, std::size_t i) {
 
 // Rebuilds the texture and outline of one heatmap if its inputs changed.
 void refresh(HeatmapCache& cache, int slot, TextureUpload upload, const sim::Lab& lab,
-             const std::vector<float>& values, bool dim, int slab_cols) {
-    const std::size_t group = lab.sweep().group;
+             const std::vector<float>& values, const kernels::GroupPlan& plan, std::size_t group,
+             bool dim, int slab_cols) {
     if (cache.revision == lab.revision() && cache.group == group && cache.dim == dim &&
         cache.slab_cols == slab_cols)
         return;
     const viz::TensorLayout unit = viz::tensor_layout(lab.shape(), slab_cols);
     cache.range = viz::symmetric_range(values);
-    viz::render_heatmap(unit, values, cache.range, lab.plan(), group, dim, &cache.pixels);
-    cache.outline = dim ? viz::group_outline(lab.plan(), unit, group) : std::vector<viz::Segment>{};
+    viz::render_heatmap(unit, values, cache.range, plan, group, dim, &cache.pixels);
+    cache.outline = dim ? viz::group_outline(plan, unit, group) : std::vector<viz::Segment>{};
     cache.texture = upload ? upload(slot, cache.pixels.data(), unit.grid_w(), unit.grid_h()) : 0;
     cache.revision = lab.revision();
     cache.group = group;
@@ -146,26 +146,47 @@ void panel_board(UiState& state, sim::Lab& lab, const Fonts& fonts) {
     ImVec2 avail = ImGui::GetContentRegionAvail();
     // Wide screens keep room under the heatmaps for the statistics panel.
     if (!state.narrow) avail.y = std::max(avail.y * 0.4f, avail.y - ImGui::GetFontSize() * 17.f);
+    const bool comparing = lab.compare().has_value() && !lab.y_compare().empty();
+    const int panes = comparing ? 3 : 2;
     const float spacing = ImGui::GetStyle().ItemSpacing.x * 3;
-    const float box_w = state.narrow ? avail.x : (avail.x - spacing) * 0.5f;
+    const float box_w = state.narrow ? avail.x : (avail.x - spacing * (panes - 1)) / panes;
     const float box_h = state.narrow ? avail.x * 1.1f : avail.y - ImGui::GetFontSize() * 4;
     const int slab_cols = viz::best_slab_cols(lab.shape(), {box_w, box_h});
-    refresh(state.heatmaps[0], 0, state.upload, lab, lab.x(), true, slab_cols);
-    refresh(state.heatmaps[1], 1, state.upload, lab, lab.y(), true, slab_cols);
+    const std::size_t group = lab.sweep().group;
+    refresh(state.heatmaps[0], 0, state.upload, lab, lab.x(), lab.plan(), group, true, slab_cols);
+    refresh(state.heatmaps[1], 1, state.upload, lab, lab.y(), lab.plan(), group, true, slab_cols);
+    std::string compare_title;
+    if (comparing) {
+        // The compare family's group that holds the first cell of the highlighted group.
+        std::size_t anchor = 0;
+        while (anchor < lab.x().size() && kernels::group_of(lab.plan(), anchor) != group) ++anchor;
+        const std::size_t other = kernels::group_of(lab.plan_compare(), anchor);
+        refresh(state.heatmaps[2], 2, state.upload, lab, lab.y_compare(), lab.plan_compare(), other, true, slab_cols);
+        compare_title = std::string("y by ") + kernels::norm_name(*lab.compare());
+    }
 
     long long hovered = -1;
+    const char* main_title = comparing ? "y by" : "Normalized y";
+    const char* main_sub = comparing ? kernels::norm_name(lab.config().family) : "after";
     if (state.narrow) {
         const viz::TensorLayout unit = viz::tensor_layout(lab.shape(), slab_cols);
         const float cell = avail.x / unit.grid_w();
         const float h = std::min(cell * unit.grid_h(), avail.x * 1.1f) + ImGui::GetFontSize() * 4;
         hovered = std::max(hovered, heatmap_block("Raw x", "before", state.heatmaps[0], lab, avail.x, h));
         ImGui::Spacing();
-        hovered = std::max(hovered, heatmap_block("Normalized y", "after", state.heatmaps[1], lab, avail.x, h));
+        hovered = std::max(hovered, heatmap_block(main_title, main_sub, state.heatmaps[1], lab, avail.x, h));
+        if (comparing) {
+            ImGui::Spacing();
+            hovered = std::max(hovered, heatmap_block(compare_title.c_str(), "", state.heatmaps[2], lab, avail.x, h));
+        }
     } else {
-        const float w = (avail.x - spacing) * 0.5f;
-        hovered = std::max(hovered, heatmap_block("Raw x", "before", state.heatmaps[0], lab, w, avail.y));
+        hovered = std::max(hovered, heatmap_block("Raw x", "before", state.heatmaps[0], lab, box_w, avail.y));
         ImGui::SameLine(0, spacing);
-        hovered = std::max(hovered, heatmap_block("Normalized y", "after", state.heatmaps[1], lab, w, avail.y));
+        hovered = std::max(hovered, heatmap_block(main_title, main_sub, state.heatmaps[1], lab, box_w, avail.y));
+        if (comparing) {
+            ImGui::SameLine(0, spacing);
+            hovered = std::max(hovered, heatmap_block(compare_title.c_str(), "", state.heatmaps[2], lab, box_w, avail.y));
+        }
     }
     state.hovered_cell = hovered;
     if (hovered >= 0) {

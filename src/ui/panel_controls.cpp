@@ -56,6 +56,24 @@ void panel_family(UiState& state, sim::Lab& lab) {
                         info.batch_coupled ? "batch-coupled: depends on the other examples"
                                            : "per-example: independent of the batch");
     ImGui::PopTextWrapPos();
+
+    // Compare mode: a second family on the same data, drawn as a third heatmap.
+    bool comparing = lab.compare().has_value();
+    if (ImGui::Checkbox("compare with", &comparing))
+        show_note(state, lab.set_compare(comparing ? std::optional(kernels::NormKind::Layer == lab.config().family
+                                                                       ? kernels::NormKind::Batch
+                                                                       : kernels::NormKind::Layer)
+                                                   : std::nullopt));
+    if (lab.compare()) {
+        ImGui::SameLine();
+        ImGui::SetNextItemWidth(-1);
+        if (ImGui::BeginCombo("##compare", kernels::norm_name(*lab.compare()))) {
+            for (kernels::NormKind kind : sim::kBoardFamilies)
+                if (ImGui::Selectable(kernels::norm_name(kind), kind == *lab.compare()))
+                    show_note(state, lab.set_compare(kind));
+            ImGui::EndCombo();
+        }
+    }
 }
 
 void panel_controls(UiState& state, sim::Lab& lab) {

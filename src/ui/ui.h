@@ -32,7 +32,7 @@ struct HeatmapCache {
 // What the UI remembers between frames (kept in a struct so a reset is one assignment).
 struct UiState {
     TextureUpload upload = nullptr;
-    HeatmapCache heatmaps[2];  // raw, normalized
+    HeatmapCache heatmaps[3];  // raw, normalized, normalized by the compare family
     std::string note;          // last clamp/validation message shown under the controls
     double note_until = 0;     // seconds (ui clock) until the note fades
     double clock = 0;          // seconds since start

@@ -185,3 +185,43 @@ TEST_CASE("lab: presets are what they say") {
     CHECK(lab.nonfinite_outputs() > 0);
     CHECK(lab.nonfinite_outputs() < lab.x().size());   // only that group is poisoned
 }
+
+TEST_CASE("lab: compare mode normalizes the same data with a second family") {
+    sim::Lab lab;
+    lab.init({.family = NormKind::Batch, .batch = 5, .features = 7});
+    CHECK(lab.set_compare(NormKind::Layer).empty());
+    REQUIRE(lab.y_compare().size() == lab.x().size());
+    CHECK(lab.plan_compare().group_count() == 5);
+    const sim::CellStats row = sim::group_cell_stats(lab.y_compare(), lab.plan_compare(), 2);
+    CHECK(std::fabs(row.mean) < 1e-5);
+    CHECK(lab.y_compare() != lab.y());
+    CHECK_FALSE(lab.set_compare(NormKind::Instance).empty());   // undefined on (B, d)
+    CHECK(lab.compare() == NormKind::Layer);
+    lab.set_layout(sim::Layout::Image);
+    CHECK(lab.set_compare(NormKind::Instance).empty());
+    lab.set_layout(sim::Layout::Matrix);
+    CHECK_FALSE(lab.compare().has_value());
+    CHECK(lab.set_compare(std::nullopt).empty());
+    CHECK(lab.y_compare().empty());
+}
+
+TEST_CASE("lab: train batches fill the running statistics; eval then uses them") {
+    sim::Lab lab;
+    lab.init({.family = NormKind::Batch, .batch = 16, .features = 4});
+    CHECK(lab.train_batches(200).empty());
+    CHECK(lab.batches_trained() == 200);
+    REQUIRE(lab.running().mean.size() == 4);
+    // After many batches the running mean tracks the distribution: close to this batch's mean.
+    for (std::size_t c = 0; c < 4; ++c)
+        CHECK(std::fabs(lab.running().mean[c] - lab.trace().mean[c]) < 0.6 * std::sqrt(lab.trace().var[c]) + 0.05);
+    lab.set_mode(kernels::NormMode::Eval);
+    const float gap_trained = lab.train_eval_gap();
+    CHECK(gap_trained < 1.5f);
+    lab.reset_running();
+    lab.set_mode(kernels::NormMode::Eval);   // defaults 0 / 1: far from the data
+    CHECK(lab.train_eval_gap() > gap_trained);
+    CHECK(lab.set_mode(kernels::NormMode::Eval).empty());
+    lab.set_family(NormKind::Layer);
+    CHECK(lab.train_batches(3).find("only BatchNorm") != std::string::npos);
+    CHECK(lab.train_eval_gap() == 0.f);
+}
