@@ -106,7 +106,20 @@
         .catch((e) => console.warn('[NormLab] UI font not loaded (' + e.message + '); using the fallback font'))
         .finally(() => Module.removeRunDependency('ui-font'));
     }],
-    onRuntimeInitialized: () => { runtimeReady = true; statusBox.classList.add('hidden'); },
+    onRuntimeInitialized: () => {
+      runtimeReady = true;
+      statusBox.classList.add('hidden');
+      // Paste events reach the app's clipboard, so Ctrl+V works in its text fields.
+      document.addEventListener('paste', (e) => {
+        const text = e.clipboardData ? e.clipboardData.getData('text') : '';
+        if (!text) return;
+        const n = Module.lengthBytesUTF8(text) + 1;
+        const p = Module._malloc(n);
+        Module.stringToUTF8(text, p, n);
+        Module._normlab_receive_paste(p);
+        Module._free(p);
+      });
+    },
     onAbort: (what) => fail('NormLab stopped unexpectedly: ' + what + '. Reload the page to start again.'),
   };
   const script = document.createElement('script');

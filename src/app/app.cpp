@@ -33,7 +33,7 @@ std::string board_family_list() {
 
 } // namespace
 
-std::string App::init(const ParamFn& param, ui::TextureUpload upload) {
+std::string App::init(const ParamFn& param, const ui::UiState& hooks) {
     std::string notes;
     const auto add = [&notes](const std::string& n) {
         if (!n.empty()) notes += (notes.empty() ? "" : "; ") + n;
@@ -85,7 +85,11 @@ std::string App::init(const ParamFn& param, ui::TextureUpload upload) {
         else
             add(lab_.set_compare(kind));
     }
-    ui_.upload = upload;
+    ui_.upload = hooks.upload;
+    ui_.download = hooks.download;
+    ui_.screenshot = hooks.screenshot;
+    ui_.request_paste = hooks.request_paste;
+    ui_.take_paste = hooks.take_paste;
     ui::apply_theme();
     if (!notes.empty()) ui::show_note(ui_, notes);
     return notes;
@@ -146,6 +150,27 @@ std::string App::state_json() const {
     j["fontLoaded"] = fonts_.from_file;
     j["error"] = lab_.error();
     j["note"] = ui_.note;
+    j["preset"] = sim::preset_name(c.preset);
+    j["mode"] = kernels::mode_id(c.mode);
+    j["epsPlacement"] = kernels::eps_placement_id(c.eps_placement);
+    j["precision"] = kernels::precision_id(c.storage);
+    j["accumulate"] = kernels::accumulate_id(c.accumulate);
+    j["momentum"] = c.momentum;
+    j["compare"] = lab_.compare() ? kernels::norm_id(*lab_.compare()) : "";
+    j["batchesTrained"] = lab_.batches_trained();
+    j["trainEvalGap"] = lab_.train_eval_gap();
+    j["nonfinite"] = lab_.nonfinite_outputs();
+    // Where the raw heatmap is: cell (gx, gy) of the layout grid spans
+    // [x + gx*cell, x + (gx+1)*cell) (gaps between tiles count as one cell).
+    j["board"] = {{"x", ui_.board_x}, {"y", ui_.board_y}, {"cell", ui_.board_cell}, {"slabCols", ui_.board_slab_cols}};
+    if (ui_.hovered_cell >= 0 && static_cast<std::size_t>(ui_.hovered_cell) < lab_.x().size()) {
+        const auto i = static_cast<std::size_t>(ui_.hovered_cell);
+        const std::size_t g = kernels::group_of(lab_.plan(), i);
+        j["hover"] = {{"cell", i}, {"group", g}, {"x", lab_.x()[i]}, {"y", lab_.y()[i]},
+                      {"mean", lab_.trace().mean[g]}, {"var", lab_.trace().var[g]}, {"rms", lab_.trace().rms[g]}};
+    } else {
+        j["hover"] = nullptr;
+    }
     if (lab_.error().empty()) {
         const auto stats = [&](const std::vector<float>& v) {
             const sim::CellStats s = sim::group_cell_stats(v, lab_.plan(), lab_.sweep().group);

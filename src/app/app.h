@@ -28,7 +28,7 @@ class App {
     using ParamFn = std::function<std::string(const char*)>;
     // Applies the URL parameters (see README) and wires the texture upload; returns notes on
     // bad values (the lab falls back to defaults or clamps them).
-    std::string init(const ParamFn& param, ui::TextureUpload upload);
+    std::string init(const ParamFn& param, const ui::UiState& hooks);
     bool prepare(int width, int height, float pixel_ratio);
     void frame(int width, int height, double dt, double time_ms, double last_work_ms);
     std::string stats_json() const;   // frames, firstFrameMs, frameMsP50, frameMsP95

@@ -30,7 +30,13 @@ int main() {
         platform::report(error, /*fatal=*/true);
         return 1;
     }
-    const std::string notes = g_app.init(platform::url_param, platform::upload_texture);
+    ui::UiState hooks;
+    hooks.upload = platform::upload_texture;
+    hooks.download = platform::download;
+    hooks.screenshot = platform::request_screenshot;
+    hooks.request_paste = platform::request_paste;
+    hooks.take_paste = platform::take_pasted_text;
+    const std::string notes = g_app.init(platform::url_param, hooks);
     if (!notes.empty()) platform::report(notes);
     platform::run(platform::LoopHooks{
         .prepare = [](const platform::FrameInfo& f) { return g_app.prepare(f.width, f.height, f.pixel_ratio); },

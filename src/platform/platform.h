@@ -38,6 +38,18 @@ void run(LoopHooks hooks);
 // (an ImTextureID for the OpenGL3 backend), 0 on a bad slot or size.
 std::uintptr_t upload_texture(int slot, const std::uint32_t* rgba, int width, int height);
 
+// Offers `data` to the user as a downloaded file.
+void download(const std::string& filename, const std::string& mime, const std::string& data);
+
+// Saves the next rendered frame as a PNG download (the canvas exactly as drawn).
+void request_screenshot(const std::string& filename);
+
+// Asks the browser for the clipboard text (async; needs a user gesture). The text arrives in
+// take_pasted_text() on a later frame. Ctrl+V into an ImGui text field works too.
+void request_paste();
+// Text pasted since the last call (from request_paste or a paste event), "" if none.
+std::string take_pasted_text();
+
 // Value of a URL query parameter (?key=value), "" when absent.
 std::string url_param(const char* key);
 

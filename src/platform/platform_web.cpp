@@ -4,6 +4,8 @@
 // size times devicePixelRatio so text and cell edges stay sharp on phones and projectors.
 #include "platform/platform.h"
 
+#include <vector>
+
 #include <SDL.h>
 #include <emscripten.h>
 #include <emscripten/html5.h>
@@ -28,6 +30,7 @@ struct WebPlatform {
     double last_ms = 0;
     int css_w = 0, css_h = 0;
     double last_work_ms = 0;
+    std::string screenshot_name;   // non-empty: read back the next frame as a PNG
 };
 WebPlatform g_platform;  // the single window of the page; lives as long as the page
 
@@ -44,7 +47,68 @@ EM_JS(void, js_report, (const char* msg, int fatal), {
     if (fatal && window.NormLabPage && window.NormLabPage.status) window.NormLabPage.status(text);
 });
 EM_JS(double, js_now_ms, (), { return performance.now(); });
+EM_JS(void, js_download, (const char* name, const char* mime, const char* data, int size), {
+    const bytes = HEAPU8.slice(data, data + size);
+    const url = URL.createObjectURL(new Blob([bytes], {type: UTF8ToString(mime)}));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = UTF8ToString(name);
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+});
+// GL rows run bottom-up; the PNG is top-down.
+EM_JS(void, js_save_png, (const char* name, const unsigned char* rgba, int w, int h), {
+    const c = document.createElement('canvas');
+    c.width = w;
+    c.height = h;
+    const g = c.getContext('2d');
+    const img = g.createImageData(w, h);
+    for (let y = 0; y < h; y++)
+        img.data.set(HEAPU8.subarray(rgba + (h - 1 - y) * w * 4, rgba + (h - y) * w * 4), y * w * 4);
+    g.putImageData(img, 0, 0);
+    const file = UTF8ToString(name);
+    c.toBlob((blob) => {
+        const url = URL.createObjectURL(blob);
+        const a = document.createElement('a');
+        a.href = url;
+        a.download = file;
+        document.body.appendChild(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 1000);
+    }, 'image/png');
+});
 // clang-format on
+
+// The page's clipboard as ImGui sees it: the last text pasted into the page, and copies go
+// to navigator.clipboard. SDL's Emscripten backend has no clipboard of its own.
+std::string g_clipboard;
+bool g_pasted_fresh = false;
+
+EM_JS(void, js_write_clipboard, (const char* text), {
+    if (navigator.clipboard) navigator.clipboard.writeText(UTF8ToString(text)).catch(() => {});
+});
+EM_JS(void, js_request_paste, (), {
+    if (!navigator.clipboard || !navigator.clipboard.readText) {
+        console.warn('[NormLab] this browser does not let the page read the clipboard; use Ctrl+V');
+        return;
+    }
+    navigator.clipboard.readText().then((t) => {
+        const n = lengthBytesUTF8(t) + 1;
+        const p = _malloc(n);
+        stringToUTF8(t, p, n);
+        _normlab_receive_paste(p);
+        _free(p);
+    }).catch((e) => console.warn('[NormLab] clipboard not readable: ' + e.message));
+});
+
+const char* get_clipboard(void*) { return g_clipboard.c_str(); }
+void set_clipboard(void*, const char* text) {
+    g_clipboard = text ? text : "";
+    js_write_clipboard(g_clipboard.c_str());
+}
 
 void sync_canvas_size() {
     double w = 0, h = 0;
@@ -89,6 +153,13 @@ void main_loop_tick(void*) {
     glClearColor(0.07f, 0.08f, 0.10f, 1.f);
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    if (!g_platform.screenshot_name.empty()) {
+        std::vector<unsigned char> pixels(static_cast<std::size_t>(fb_w) * fb_h * 4);
+        glPixelStorei(GL_PACK_ALIGNMENT, 1);
+        glReadPixels(0, 0, fb_w, fb_h, GL_RGBA, GL_UNSIGNED_BYTE, pixels.data());
+        js_save_png(g_platform.screenshot_name.c_str(), pixels.data(), fb_w, fb_h);
+        g_platform.screenshot_name.clear();
+    }
     g_platform.last_work_ms = js_now_ms() - start;
 }
 
@@ -123,6 +194,8 @@ std::string init(const char* title) {
     io.IniFilename = nullptr;   // layout comes from the app, not from a saved file
     io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
     ImGui_ImplSDL2_InitForOpenGL(g_platform.window, g_platform.gl);
+    io.GetClipboardTextFn = get_clipboard;   // after the SDL backend, which installs its own
+    io.SetClipboardTextFn = set_clipboard;
     ImGui_ImplOpenGL3_Init("#version 300 es");
     return "";
 }
@@ -152,6 +225,20 @@ std::uintptr_t upload_texture(int slot, const std::uint32_t* rgba, int width, in
     return static_cast<std::uintptr_t>(tex);
 }
 
+void download(const std::string& filename, const std::string& mime, const std::string& data) {
+    js_download(filename.c_str(), mime.c_str(), data.data(), static_cast<int>(data.size()));
+}
+
+void request_screenshot(const std::string& filename) { g_platform.screenshot_name = filename; }
+
+void request_paste() { js_request_paste(); }
+
+std::string take_pasted_text() {
+    if (!g_pasted_fresh) return "";
+    g_pasted_fresh = false;
+    return g_clipboard;
+}
+
 std::string url_param(const char* key) {
     char buf[512];
     const int n = js_url_param(key, buf, sizeof buf);
@@ -162,3 +249,9 @@ std::string url_param(const char* key) {
 void report(const std::string& message, bool fatal) { js_report(message.c_str(), fatal ? 1 : 0); }
 
 } // namespace normlab::platform
+
+// page.js forwards paste events here; js_request_paste delivers here too.
+extern "C" EMSCRIPTEN_KEEPALIVE void normlab_receive_paste(const char* text) {
+    normlab::platform::g_clipboard = text ? text : "";
+    normlab::platform::g_pasted_fresh = true;
+}

@@ -305,6 +305,36 @@ std::string Lab::train_batches(int steps) {
     return "";
 }
 
+std::string Lab::load_tensor(const std::vector<int>& dims, const std::vector<float>& values) {
+    if (dims.size() < 2 || dims.size() > 4) return "the tensor needs 2 to 4 dimensions, got " + std::to_string(dims.size());
+    static const char* kNames[3][4] = {{"B", "d", "", ""}, {"B", "L", "d", ""}, {"B", "C", "H", "W"}};
+    const std::size_t r = dims.size() - 2;
+    std::size_t n = 1;
+    for (std::size_t k = 0; k < dims.size(); ++k) {
+        const int hi = k == 0 ? kMaxBatch : (k == dims.size() - 1 && r < 2) || (r == 2 && k == 1) ? kMaxFeatures : kMaxSpatial;
+        if (dims[k] < 1 || dims[k] > hi)
+            return std::string(kNames[r][k]) + " = " + std::to_string(dims[k]) + " is outside 1.." + std::to_string(hi);
+        n *= static_cast<std::size_t>(dims[k]);
+    }
+    if (values.size() != n) return "the tensor has " + std::to_string(values.size()) + " values but its shape holds " + std::to_string(n);
+    LabConfig c = config_;
+    c.layout = r == 0 ? Layout::Matrix : r == 1 ? Layout::Sequence : Layout::Image;
+    c.batch = dims[0];
+    c.features = r == 2 ? dims[1] : dims.back();
+    if (r == 1) c.length = dims[1];
+    if (r == 2) {
+        c.height = dims[2];
+        c.width = dims[3];
+    }
+    if (c.layout == Layout::Matrix && c.family == kernels::NormKind::Instance) c.family = kernels::NormKind::Layer;
+    c.groups = nearest_divisor(c.features, c.groups);
+    config_ = c;
+    shape_ = shape_of(config_);
+    x_ = values;
+    recompute();
+    return error_;
+}
+
 int Lab::example_of(std::size_t flat) const {
     const std::size_t per_example = shape_.size() / static_cast<std::size_t>(shape_.batch());
     return static_cast<int>(flat / per_example);

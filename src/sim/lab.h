@@ -121,6 +121,9 @@ class Lab {
     std::string scale_example(int example, float factor);
     // Sets one input cell (bring your own data). Non-finite values are allowed and shown.
     std::string set_cell(std::size_t flat, float value);
+    // Replaces the whole input with the learner's tensor (dims: rank 2, 3 or 4 within the
+    // lab's limits). Returns "" or a message naming the dimension that does not fit.
+    std::string load_tensor(const std::vector<int>& dims, const std::vector<float>& values);
 
     void step(double dt);                 // advance the sweep animation
     void focus_group(std::size_t group);  // jump the outline to a group (keeps play state)

@@ -35,7 +35,7 @@ void cell_tooltip(const sim::Lab& lab, std::size_t i) {
                         static_cast<double>(t.var[g]), eps, y);
         }
     }
-    ImGui::TextDisabled("click to focus this group");
+    ImGui::TextDisabled("click: focus this group · drag a raw cell up/down: change x");
     ImGui::EndTooltip();
 }
 
@@ -72,9 +72,10 @@ void draw_cell_grid(ImDrawList* dl, const viz::TensorLayout& t) {
         }
 }
 
-// One titled heatmap with its legend; returns the hovered cell or -1.
+// One titled heatmap with its legend; returns the hovered cell or -1. `placed` (may be null)
+// receives the layout it was drawn with.
 long long heatmap_block(const char* title, const char* subtitle, HeatmapCache& cache,
-                        const sim::Lab& lab, float width, float height) {
+                        const sim::Lab& lab, float width, float height, viz::TensorLayout* placed = nullptr) {
     ImGui::BeginGroup();
     ImGui::TextUnformatted(title);
     ImGui::SameLine();
@@ -83,6 +84,7 @@ long long heatmap_block(const char* title, const char* subtitle, HeatmapCache& c
     const ImVec2 top = ImGui::GetCursorScreenPos();
     const float grid_h = std::max(40.f, height - legend_h - ImGui::GetFrameHeightWithSpacing());
     const viz::TensorLayout t = viz::fit_layout(lab.shape(), cache.slab_cols, {top.x, top.y}, {width, grid_h}, 72.f);
+    if (placed) *placed = t;
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 a(t.origin.x, t.origin.y), b(t.origin.x + t.size().x, t.origin.y + t.size().y);
     if (cache.texture)
@@ -107,6 +109,39 @@ long long heatmap_block(const char* title, const char* subtitle, HeatmapCache& c
     draw_legend(cache.range, std::max(std::min(t.size().x, width), ImGui::GetFontSize() * 8));
     ImGui::EndGroup();
     return hovered;
+}
+
+// Click: focus the group of the cell. Drag a cell of the raw heatmap up or down: edit x.
+void handle_press(UiState& state, sim::Lab& lab, const viz::TensorLayout& raw, long long hovered) {
+    const ImGuiIO& io = ImGui::GetIO();
+    if (ImGui::IsMouseClicked(ImGuiMouseButton_Left) && hovered >= 0) {
+        std::size_t flat = 0;
+        state.press_cell = hovered;
+        state.press_on_raw = raw.hit({io.MousePos.x, io.MousePos.y}, &flat);
+        state.press_value = lab.x()[static_cast<std::size_t>(hovered)];
+        state.dragging_value = false;
+    }
+    if (state.press_cell < 0) return;
+    const auto cell = static_cast<std::size_t>(state.press_cell);
+    // Phones scroll by dragging, so editing by drag is for wide screens only.
+    if (state.press_on_raw && !state.narrow && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 6.f)) {
+        state.dragging_value = true;
+        // 100 px of drag spans the colour range, so small and large tensors feel the same.
+        const float range = std::max(state.heatmaps[0].range, 1e-3f);
+        const float dy = ImGui::GetMouseDragDelta(ImGuiMouseButton_Left, 0.f).y;
+        if (cell < lab.x().size()) show_note(state, lab.set_cell(cell, state.press_value - dy * range / 100.f));
+        ImGui::SetTooltip("x = %.4g  (drag up or down)", static_cast<double>(lab.x()[cell]));
+    }
+    if (ImGui::IsMouseReleased(ImGuiMouseButton_Left)) {
+        // A release far from the press was a scroll (phones), not a tap.
+        const bool moved = io.MouseDragMaxDistanceSqr[ImGuiMouseButton_Left] > 100.f;
+        if (!state.dragging_value && !moved && cell < lab.x().size()) {
+            lab.focus_group(kernels::group_of(lab.plan(), cell));
+            lab.sweep().playing = false;
+        }
+        state.press_cell = -1;
+        state.dragging_value = false;
+    }
 }
 
 const char* axes_caption(const core::Shape& s) {
@@ -166,13 +201,14 @@ void panel_board(UiState& state, sim::Lab& lab, const Fonts& fonts) {
     }
 
     long long hovered = -1;
+    viz::TensorLayout raw;
     const char* main_title = comparing ? "y by" : "Normalized y";
     const char* main_sub = comparing ? kernels::norm_name(lab.config().family) : "after";
     if (state.narrow) {
         const viz::TensorLayout unit = viz::tensor_layout(lab.shape(), slab_cols);
         const float cell = avail.x / unit.grid_w();
         const float h = std::min(cell * unit.grid_h(), avail.x * 1.1f) + ImGui::GetFontSize() * 4;
-        hovered = std::max(hovered, heatmap_block("Raw x", "before", state.heatmaps[0], lab, avail.x, h));
+        hovered = std::max(hovered, heatmap_block("Raw x", "before", state.heatmaps[0], lab, avail.x, h, &raw));
         ImGui::Spacing();
         hovered = std::max(hovered, heatmap_block(main_title, main_sub, state.heatmaps[1], lab, avail.x, h));
         if (comparing) {
@@ -180,7 +216,7 @@ void panel_board(UiState& state, sim::Lab& lab, const Fonts& fonts) {
             hovered = std::max(hovered, heatmap_block(compare_title.c_str(), "", state.heatmaps[2], lab, avail.x, h));
         }
     } else {
-        hovered = std::max(hovered, heatmap_block("Raw x", "before", state.heatmaps[0], lab, box_w, avail.y));
+        hovered = std::max(hovered, heatmap_block("Raw x", "before", state.heatmaps[0], lab, box_w, avail.y, &raw));
         ImGui::SameLine(0, spacing);
         hovered = std::max(hovered, heatmap_block(main_title, main_sub, state.heatmaps[1], lab, box_w, avail.y));
         if (comparing) {
@@ -189,14 +225,12 @@ void panel_board(UiState& state, sim::Lab& lab, const Fonts& fonts) {
         }
     }
     state.hovered_cell = hovered;
-    if (hovered >= 0) {
-        const auto cell = static_cast<std::size_t>(hovered);
-        cell_tooltip(lab, cell);
-        if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
-            lab.focus_group(kernels::group_of(lab.plan(), cell));
-            lab.sweep().playing = false;
-        }
-    }
+    state.board_x = raw.origin.x;
+    state.board_y = raw.origin.y;
+    state.board_cell = raw.cell;
+    state.board_slab_cols = raw.tiles_c;
+    if (hovered >= 0 && !state.dragging_value) cell_tooltip(lab, static_cast<std::size_t>(hovered));
+    handle_press(state, lab, raw, hovered);
 }
 
 } // namespace normlab::ui

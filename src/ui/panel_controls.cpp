@@ -7,6 +7,7 @@
 
 #include "imgui.h"
 #include "sim/families.h"
+#include "sim/tensor_text.h"
 #include "ui/panels.h"
 #include "ui/widgets.h"
 
@@ -39,6 +40,37 @@ void family_buttons(UiState& state, sim::Lab& lab) {
         if (!usable) ImGui::PopStyleVar();
         if (active) ImGui::PopStyleColor();
     }
+}
+
+// Bring your own tensor: CSV rows or a numpy-printed array, typed or pasted.
+void paste_popup(UiState& state, sim::Lab& lab) {
+    ImGui::SetNextWindowSize(ImVec2(std::min(ImGui::GetIO().DisplaySize.x * 0.92f, ImGui::GetFontSize() * 36.f),
+                                    std::min(ImGui::GetIO().DisplaySize.y * 0.8f, ImGui::GetFontSize() * 24.f)),
+                             ImGuiCond_Appearing);
+    if (!ImGui::BeginPopupModal("Paste a tensor", nullptr, ImGuiWindowFlags_NoSavedSettings)) return;
+    if (state.take_paste) {
+        const std::string pasted = state.take_paste();
+        if (!pasted.empty()) {
+            const std::size_t n = std::min(pasted.size(), state.paste_buffer.size() - 1);
+            std::copy_n(pasted.begin(), n, state.paste_buffer.begin());
+            state.paste_buffer[n] = '\0';
+        }
+    }
+    ImGui::TextDisabled("CSV rows (one example per line) or a numpy array such as [[1., 2.], [3., 4.]]");
+    ImGui::InputTextMultiline("##tensor", state.paste_buffer.data(), state.paste_buffer.size(),
+                              ImVec2(-1, -ImGui::GetFrameHeightWithSpacing() * 2.2f));
+    if (!state.paste_error.empty()) ImGui::TextColored(ImVec4(1, 0.55f, 0.4f, 1), "%s", state.paste_error.c_str());
+    if (ImGui::Button("Load")) {
+        sim::ParsedTensor t;
+        state.paste_error = sim::parse_tensor_text(state.paste_buffer.data(), &t);
+        if (state.paste_error.empty()) state.paste_error = lab.load_tensor(t.dims, t.values);
+        if (state.paste_error.empty()) ImGui::CloseCurrentPopup();
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("Paste from clipboard") && state.request_paste) state.request_paste();
+    ImGui::SameLine();
+    if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) ImGui::CloseCurrentPopup();
+    ImGui::EndPopup();
 }
 
 } // namespace
@@ -127,6 +159,13 @@ void panel_controls(UiState& state, sim::Lab& lab) {
     ImGui::SameLine();
     ImGui::TextDisabled("seed %llu · batch %llu", static_cast<unsigned long long>(lab.config().seed),
                         static_cast<unsigned long long>(lab.batch_index()));
+
+    ImGui::SameLine();
+    if (ImGui::Button("Paste…")) {
+        state.paste_error.clear();
+        ImGui::OpenPopup("Paste a tensor");
+    }
+    paste_popup(state, lab);
 
     // Perturb one example and watch who else moves: the coupling test in one click.
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 4.f);

@@ -14,6 +14,8 @@ void panel_controls(UiState& state, sim::Lab& lab);
 void panel_board(UiState& state, sim::Lab& lab, const Fonts& fonts);
 // eps and its placement, precision, affine, BatchNorm train/eval and running statistics.
 void panel_settings(UiState& state, sim::Lab& lab);
+// PNG, CSV, JSON and PyTorch exports of the current board.
+void panel_export(UiState& state, const sim::Lab& lab);
 // Statistics of the highlighted group before and after.
 void panel_stats(UiState& state, const sim::Lab& lab);
 

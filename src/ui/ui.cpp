@@ -54,6 +54,8 @@ void draw(UiState& state, sim::Lab& lab, const Fonts& fonts, int width, int heig
         panel_controls(state, lab);
         ImGui::Separator();
         panel_settings(state, lab);
+        ImGui::Separator();
+        panel_export(state, lab);
     } else {
         const float left_w = std::clamp(ImGui::GetFontSize() * 21.f, 280.f, width * 0.34f);
         ImGui::BeginChild("left", ImVec2(left_w, 0), true);
@@ -62,6 +64,8 @@ void draw(UiState& state, sim::Lab& lab, const Fonts& fonts, int width, int heig
         panel_controls(state, lab);
         ImGui::Separator();
         panel_settings(state, lab);
+        ImGui::Separator();
+        panel_export(state, lab);
         ImGui::EndChild();
         ImGui::SameLine();
         ImGui::BeginChild("board", ImVec2(0, 0), true);

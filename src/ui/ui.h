@@ -16,6 +16,14 @@ namespace normlab::ui {
 // Uploads an RGBA8 image into a texture slot and returns its handle (platform::upload_texture
 // in the app; a stub in headless tests).
 using TextureUpload = std::uintptr_t (*)(int slot, const std::uint32_t* rgba, int width, int height);
+// Offers a file download (platform::download in the app).
+using Download = void (*)(const std::string& filename, const std::string& mime, const std::string& data);
+// Saves the next frame as PNG (platform::request_screenshot in the app).
+using Screenshot = void (*)(const std::string& filename);
+// Asks for the clipboard text / takes text pasted since the last call (platform::request_paste
+// and platform::take_pasted_text in the app).
+using RequestPaste = void (*)();
+using TakePaste = std::string (*)();
 
 // A heatmap's texture and outline, rebuilt only when the data or the highlighted group change.
 struct HeatmapCache {
@@ -32,11 +40,26 @@ struct HeatmapCache {
 // What the UI remembers between frames (kept in a struct so a reset is one assignment).
 struct UiState {
     TextureUpload upload = nullptr;
+    Download download = nullptr;
+    Screenshot screenshot = nullptr;
+    RequestPaste request_paste = nullptr;
+    TakePaste take_paste = nullptr;
+    std::string snippet;       // the PyTorch code shown in the export popup
+    std::vector<char> paste_buffer = std::vector<char>(64 * 1024, '\0');  // "Paste tensor" text
+    std::string paste_error;
     HeatmapCache heatmaps[3];  // raw, normalized, normalized by the compare family
     std::string note;          // last clamp/validation message shown under the controls
     double note_until = 0;     // seconds (ui clock) until the note fades
     double clock = 0;          // seconds since start
     long long hovered_cell = -1;  // flat index under the pointer, -1 none
+    // Where the raw heatmap was drawn last frame (CSS pixels), for tests and automation.
+    float board_x = 0, board_y = 0, board_cell = 0;
+    int board_slab_cols = 1;
+    // Dragging a raw cell up/down edits its value; a click without a drag focuses its group.
+    long long press_cell = -1;
+    bool press_on_raw = false;
+    float press_value = 0;
+    bool dragging_value = false;
     bool narrow = false;       // phone layout (stacked)
     int perturb_example = 0;
     int affine_channel = 0;    // the channel whose γ/β the settings panel edits   // the example the "scale example" buttons act on
