@@ -42,6 +42,19 @@
       if (!runtimeReady) throw new Error('NormLab is still loading');
       return callKernel(opts || {});
     },
+    // Runs a lab command: {op: 'scale_example', example, factor} | {op: 'train', steps} |
+    // {op: 'mode', mode: 'train'|'eval'} | {op: 'reset_running'} | {op: 'focus', group} |
+    // {op: 'play', playing} | {op: 'cell', cell, value}. Throws with the lab's message.
+    command(cmd) {
+      if (!runtimeReady) throw new Error('NormLab is still loading');
+      const msg = withString(JSON.stringify(cmd), (p) => Module.UTF8ToString(Module._normlab_command(p)));
+      if (msg) throw new Error(msg);
+    },
+    // The board's data as text: 'json' (settings, x, y, statistics), 'csv' or 'pytorch'.
+    exportData(kind) {
+      if (!runtimeReady) throw new Error('NormLab is still loading');
+      return withString(String(kind), (p) => Module.UTF8ToString(Module._normlab_export(p)));
+    },
     // Frame timing and memory: frames, firstFrameMs (since navigation start), frameMsP50 and
     // frameMsP95 (work per frame over the last four seconds), heapBytes (WASM memory size).
     stats() {
@@ -51,6 +64,18 @@
       return s;
     },
   };
+
+  // Calls fn with a heap copy of a JS string.
+  function withString(text, fn) {
+    const n = Module.lengthBytesUTF8(text) + 1;
+    const p = Module._malloc(n);
+    try {
+      Module.stringToUTF8(text, p, n);
+      return fn(p);
+    } finally {
+      Module._free(p);
+    }
+  }
 
   function callKernel({ family = '', shape = [], x = [], eps = 1e-5, groups = 1, gamma = null,
     beta = null, impl = 'simd' }) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "imgui.h"
+#include "sim/export.h"
 #include "sim/families.h"
 
 namespace normlab::app {
@@ -39,12 +40,41 @@ std::string App::init(const ParamFn& param, const ui::UiState& hooks) {
         if (!n.empty()) notes += (notes.empty() ? "" : "; ") + n;
     };
     sim::LabConfig config;
-    const std::string layout = param("shape");
-    if (!layout.empty()) {
-        if (layout == "matrix") config.layout = sim::Layout::Matrix;
-        else if (layout == "sequence") config.layout = sim::Layout::Sequence;
-        else if (layout == "image") config.layout = sim::Layout::Image;
-        else add("unknown shape '" + layout + "' in the URL; expected matrix, sequence or image");
+    // shape=16x12 (B, d), 4x8x6 (B, L, d) or 4x8x6x6 (B, C, H, W).
+    const std::string shape = param("shape");
+    if (!shape.empty()) {
+        std::vector<int> dims;
+        std::size_t pos = 0;
+        bool ok = true;
+        while (ok && pos <= shape.size()) {
+            const std::size_t x = std::min(shape.find('x', pos), shape.size());
+            long long v = 0;
+            ok = parse_int(shape.substr(pos, x - pos), &v) && v >= 1 && v <= 4096;
+            dims.push_back(static_cast<int>(v));
+            pos = x + 1;
+        }
+        if (!ok || dims.size() < 2 || dims.size() > 4) {
+            add("shape=" + shape + " is not a shape; write BxD, BxLxD or BxCxHxW, e.g. 16x12");
+        } else {
+            const std::size_t r = dims.size();
+            config.layout = r == 2 ? sim::Layout::Matrix : r == 3 ? sim::Layout::Sequence : sim::Layout::Image;
+            const auto clamp_dim = [&](int v, int hi, const char* name) {
+                if (v > hi) add(std::string(name) + " = " + std::to_string(v) + " in shape=" + shape +
+                                " is above " + std::to_string(hi) + "; clamped");
+                return std::min(v, hi);
+            };
+            config.batch = clamp_dim(dims[0], sim::kMaxBatch, "B");
+            if (r == 2) config.features = clamp_dim(dims[1], sim::kMaxFeatures, "d");
+            if (r == 3) {
+                config.length = clamp_dim(dims[1], sim::kMaxSpatial, "L");
+                config.features = clamp_dim(dims[2], sim::kMaxFeatures, "d");
+            }
+            if (r == 4) {
+                config.features = clamp_dim(dims[1], sim::kMaxFeatures, "C");
+                config.height = clamp_dim(dims[2], sim::kMaxSpatial, "H");
+                config.width = clamp_dim(dims[3], sim::kMaxSpatial, "W");
+            }
+        }
     }
     const std::string family = param("family");
     if (!family.empty() && !kernels::parse_norm_id(family, &config.family))
@@ -180,6 +210,55 @@ std::string App::state_json() const {
         j["after"] = stats(lab_.y());
     }
     return j.dump();
+}
+
+} // namespace normlab::app
+
+namespace normlab::app {
+
+std::string App::command(const std::string& text) {
+    const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object() || !j.contains("op") || !j["op"].is_string())
+        return "a command is a JSON object with a string \"op\"";
+    const std::string op = j["op"];
+    const auto number = [&](const char* key, double fallback) {
+        return j.contains(key) && j[key].is_number() ? j[key].get<double>() : fallback;
+    };
+    if (op == "scale_example")
+        return lab_.scale_example(static_cast<int>(number("example", -1)), static_cast<float>(number("factor", 1)));
+    if (op == "train") return lab_.train_batches(static_cast<int>(number("steps", 1)));
+    if (op == "reset_running") {
+        lab_.reset_running();
+        return lab_.set_mode(lab_.config().mode);
+    }
+    if (op == "mode") {
+        kernels::NormMode mode{};
+        if (!j.contains("mode") || !j["mode"].is_string() || !kernels::parse_mode_id(j["mode"], &mode))
+            return "mode must be \"train\" or \"eval\"";
+        return lab_.set_mode(mode);
+    }
+    if (op == "focus") {
+        lab_.focus_group(static_cast<std::size_t>(std::max(0.0, number("group", 0))));
+        lab_.sweep().playing = false;
+        return "";
+    }
+    if (op == "play") {
+        lab_.sweep().playing = !j.contains("playing") || j["playing"] == true;
+        return "";
+    }
+    if (op == "cell") {
+        const double cell = number("cell", -1);
+        if (cell < 0) return "cell must be a non-negative index";
+        return lab_.set_cell(static_cast<std::size_t>(cell), static_cast<float>(number("value", 0)));
+    }
+    return "unknown command op '" + op + "'";
+}
+
+std::string App::export_data(const std::string& kind) const {
+    if (kind == "json") return sim::export_json(lab_);
+    if (kind == "csv") return sim::export_csv(lab_);
+    if (kind == "pytorch") return sim::pytorch_snippet(lab_);
+    return "";
 }
 
 } // namespace normlab::app

@@ -33,6 +33,10 @@ class App {
     void frame(int width, int height, double dt, double time_ms, double last_work_ms);
     std::string stats_json() const;   // frames, firstFrameMs, frameMsP50, frameMsP95
     std::string state_json() const;   // for tests and embedding pages
+    // A command from JavaScript as a JSON object {"op": ...}; returns "" or a message.
+    std::string command(const std::string& json);
+    // The board as "json", "csv" or "pytorch" text ("" for an unknown kind).
+    std::string export_data(const std::string& kind) const;
 
   private:
     sim::Lab lab_;

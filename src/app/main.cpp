@@ -23,6 +23,18 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* normlab_stats_json() {
     return g_state.c_str();
 }
 
+// window.NormLab.command(obj): returns "" or a message.
+extern "C" EMSCRIPTEN_KEEPALIVE const char* normlab_command(const char* json) {
+    g_state = g_app.command(json ? json : "");
+    return g_state.c_str();
+}
+
+// window.NormLab.exportData(kind): "json", "csv" or "pytorch" text.
+extern "C" EMSCRIPTEN_KEEPALIVE const char* normlab_export(const char* kind) {
+    g_state = g_app.export_data(kind ? kind : "");
+    return g_state.c_str();
+}
+
 int main() {
     using namespace normlab;
     const std::string error = platform::init("NormLab");

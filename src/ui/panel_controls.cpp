@@ -160,8 +160,7 @@ void panel_controls(UiState& state, sim::Lab& lab) {
     ImGui::TextDisabled("seed %llu · batch %llu", static_cast<unsigned long long>(lab.config().seed),
                         static_cast<unsigned long long>(lab.batch_index()));
 
-    ImGui::SameLine();
-    if (ImGui::Button("Paste…")) {
+    if (ImGui::Button("Paste a tensor…")) {
         state.paste_error.clear();
         ImGui::OpenPopup("Paste a tensor");
     }

@@ -342,17 +342,20 @@ void spectral_section(UiState& state, sim::WeightLab& lab, const Fonts& fonts) {
         ImGui::SameLine();
         if (ImGui::Button("new seed")) lab.reseed(lab.config().seed + 1);
     }
-    ImGui::SameLine();
+    // The speed slider shares the row when there is room for it (not on a phone).
+    const float row_end = ImGui::GetCursorScreenPos().x + ImGui::GetContentRegionAvail().x;
+    const float left = row_end - ImGui::GetItemRectMax().x - ImGui::GetStyle().ItemSpacing.x;
+    if (left > ImGui::GetFontSize() * 8.f) ImGui::SameLine();
     float speed = lab.config().iterations_per_second;
-    ImGui::SetNextItemWidth(std::max(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 4.f));
+    ImGui::SetNextItemWidth(-1);
     if (ImGui::SliderFloat("##speed", &speed, 0.5f, 10.f, "%.1f steps/s", ImGuiSliderFlags_AlwaysClamp))
         show_note(state, lab.set_iterations_per_second(speed));
 
     ImGui::PushFont(fonts.heading);
     if (sn.has_estimate)
-        ImGui::Text("σ estimate %.5f   true σ %.5f", dbl(sn.sigma_estimate), sn.sigma);
+        ImGui::Text("σ ≈ %.5f  (true %.5f)", dbl(sn.sigma_estimate), sn.sigma);
     else
-        ImGui::Text("σ estimate –   true σ %.5f", sn.sigma);
+        ImGui::Text("σ ≈ –  (true %.5f)", sn.sigma);
     ImGui::PopFont();
     ImGui::TextDisabled("iteration %d  ·  (σ2/σ1)² = %.3f%s", sn.iterations, sn.rate(),
                         sn.converged() ? "  ·  converged" : "");
@@ -384,9 +387,9 @@ void spectral_section(UiState& state, sim::WeightLab& lab, const Fonts& fonts) {
     if (!state.narrow) ImGui::SameLine();
     ImGui::BeginGroup();
     if (sn.has_estimate)
-        ImGui::TextDisabled("after: W / σ est   (max stretch %.4f)", sn.sigma / dbl(sn.sigma_estimate));
+        ImGui::TextDisabled("after: W / σ  (stretch %.3f)", sn.sigma / dbl(sn.sigma_estimate));
     else
-        ImGui::TextDisabled("after: W / σ est");
+        ImGui::TextDisabled("after: W / σ");
     ellipse_plot("after", sn, true, side);
     ImGui::EndGroup();
     ImGui::TextDisabled("grey: unit circle · white: v · orange: W v");

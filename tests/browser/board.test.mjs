@@ -115,4 +115,4 @@ test('window.NormLab.normalize runs the C++ kernels from JavaScript', async ({ o
   app.noProblems();
 });
 
-await run();
+

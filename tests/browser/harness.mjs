@@ -67,13 +67,13 @@ async function openApp(ctx, base, query = '', viewport = { width: 1280, height: 
   return app;
 }
 
-export async function run() {
+export async function run(filter = '') {
   const server = await startServer(distDir, 0);
   const base = `http://127.0.0.1:${server.address().port}/`;
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: CHROMIUM_FLAGS });
   let passed = 0, failed = 0;
-  for (const t of tests) {
+  for (const t of tests.filter((x) => x.name.includes(filter))) {
     const ctx = await browser.newContext();
     const started = Date.now();
     try {
