@@ -115,19 +115,21 @@ std::string App::init(const ParamFn& param, const ui::UiState& hooks) {
         else
             add(lab_.set_compare(kind));
     }
+    ui_.projector = param("projector") == "1";
     ui_.upload = hooks.upload;
     ui_.download = hooks.download;
     ui_.screenshot = hooks.screenshot;
     ui_.request_paste = hooks.request_paste;
     ui_.take_paste = hooks.take_paste;
-    ui::apply_theme();
+    ui::apply_theme(ui_.projector);
+    ui_.projector_applied = ui_.projector;
     if (!notes.empty()) ui::show_note(ui_, notes);
     return notes;
 }
 
 bool App::prepare(int width, int height, float pixel_ratio) {
     std::string error;
-    const bool rebuilt = ui::ensure_fonts(fonts_, kFontPath, ui::body_font_px(width, height),
+    const bool rebuilt = ui::ensure_fonts(fonts_, kFontPath, ui::body_font_px(width, height, ui_.projector),
                                           pixel_ratio, &error);
     if (!error.empty() && font_error_.empty()) {
         font_error_ = error;
@@ -186,6 +188,7 @@ std::string App::state_json() const {
     j["precision"] = kernels::precision_id(c.storage);
     j["accumulate"] = kernels::accumulate_id(c.accumulate);
     j["momentum"] = c.momentum;
+    j["projector"] = ui_.projector;
     j["compare"] = lab_.compare() ? kernels::norm_id(*lab_.compare()) : "";
     j["batchesTrained"] = lab_.batches_trained();
     j["trainEvalGap"] = lab_.train_eval_gap();

@@ -90,7 +90,7 @@ long long heatmap_block(const char* title, const char* subtitle, HeatmapCache& c
     if (cache.texture)
         dl->AddImage(reinterpret_cast<ImTextureID>(cache.texture), a, b);
     draw_cell_grid(dl, t);
-    const float thick = std::clamp(t.cell * 0.18f, 2.f, 4.f);
+    const float thick = std::clamp(t.cell * 0.18f, 2.f, 4.f) * (ImGui::GetStyle().ChildBorderSize > 1 ? 1.5f : 1.f);
     for (const viz::Segment& s : cache.outline)
         dl->AddLine(ImVec2(a.x + s.a.x * t.cell, a.y + s.a.y * t.cell),
                     ImVec2(a.x + s.b.x * t.cell, a.y + s.b.y * t.cell), kCyan, thick);
@@ -180,7 +180,7 @@ void panel_board(UiState& state, sim::Lab& lab, const Fonts& fonts) {
 
     ImVec2 avail = ImGui::GetContentRegionAvail();
     // Wide screens keep room under the heatmaps for the statistics panel.
-    if (!state.narrow) avail.y = std::max(avail.y * 0.4f, avail.y - ImGui::GetFontSize() * 17.f);
+    if (!state.narrow) avail.y -= std::min(ImGui::GetFontSize() * 17.f, avail.y * 0.4f);
     const bool comparing = lab.compare().has_value() && !lab.y_compare().empty();
     const int panes = comparing ? 3 : 2;
     const float spacing = ImGui::GetStyle().ItemSpacing.x * 3;

@@ -9,7 +9,7 @@
 
 namespace normlab::ui {
 
-void apply_theme() {
+void apply_theme(bool projector) {
     ImGui::StyleColorsDark();
     ImGuiStyle& s = ImGui::GetStyle();
     s.WindowRounding = 0;
@@ -41,12 +41,23 @@ void apply_theme() {
     c[ImGuiCol_Text] = ImVec4(0.92f, 0.93f, 0.95f, 1);
     c[ImGuiCol_TextDisabled] = ImVec4(0.60f, 0.63f, 0.68f, 1);
     c[ImGuiCol_Separator] = ImVec4(0.25f, 0.27f, 0.32f, 1);
+    if (projector) {  // projectors wash out dark greys: lift text and borders, deepen the ground
+        c[ImGuiCol_Text] = ImVec4(1, 1, 1, 1);
+        c[ImGuiCol_TextDisabled] = ImVec4(0.80f, 0.82f, 0.86f, 1);
+        c[ImGuiCol_WindowBg] = ImVec4(0, 0, 0, 1);
+        c[ImGuiCol_ChildBg] = ImVec4(0.04f, 0.04f, 0.06f, 1);
+        c[ImGuiCol_Border] = ImVec4(0.55f, 0.58f, 0.65f, 1);
+        c[ImGuiCol_FrameBg] = ImVec4(0.20f, 0.22f, 0.28f, 1);
+        s.ChildBorderSize = 2;
+        s.FrameBorderSize = 1;
+    }
 }
 
-float body_font_px(int width, int height) {
-    if (width < 700) return 15.f;                  // phones: stacked layout, compact text
+float body_font_px(int width, int height, bool projector) {
+    const float boost = projector ? 1.5f : 1.f;
+    if (width < 700) return 15.f * (projector ? 1.25f : 1.f);   // phones: stacked layout
     const float s = std::min(width / 1280.f, height / 800.f);
-    return std::clamp(16.f * s, 15.f, 40.f);       // grows on big screens and projectors
+    return std::clamp(16.f * s * boost, 15.f, 60.f);            // grows on big screens
 }
 
 bool ensure_fonts(Fonts& fonts, const char* path, float css_px, float pixel_ratio,

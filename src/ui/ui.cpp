@@ -9,14 +9,20 @@ namespace normlab::ui {
 
 namespace {
 
-void header(const Fonts& fonts, bool narrow) {
+void header(UiState& state, const Fonts& fonts) {
     ImGui::PushFont(fonts.heading);
     ImGui::TextUnformatted("NormLab");
     ImGui::PopFont();
-    if (narrow) return;
-    ImGui::SameLine();
-    ImGui::AlignTextToFramePadding();
-    ImGui::TextDisabled("BatchNorm · LayerNorm · RMSNorm · GroupNorm · InstanceNorm: which axis, which statistics");
+    const char* label = state.projector ? "Projector: on" : "Projector";
+    const float bw = ImGui::CalcTextSize(label).x + ImGui::GetStyle().FramePadding.x * 2;
+    if (!state.narrow) {
+        ImGui::SameLine();
+        ImGui::AlignTextToFramePadding();
+        ImGui::TextDisabled("BatchNorm · LayerNorm · RMSNorm · GroupNorm · InstanceNorm: which axis, which statistics");
+    }
+    ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - bw);
+    if (ImGui::Button(label)) state.projector = !state.projector;
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Larger text and higher contrast for a classroom projector");
 }
 
 // ImGui scrolls with the wheel only; on touch screens a drag on empty space scrolls too.
@@ -32,6 +38,10 @@ void drag_to_scroll() {
 void draw(UiState& state, sim::Lab& lab, const Fonts& fonts, int width, int height, double dt) {
     state.clock += dt;
     state.narrow = width < 700;
+    if (state.projector != state.projector_applied) {
+        apply_theme(state.projector);
+        state.projector_applied = state.projector;
+    }
     lab.step(dt);
 
     ImGui::SetNextWindowPos(ImVec2(0, 0));
@@ -40,7 +50,7 @@ void draw(UiState& state, sim::Lab& lab, const Fonts& fonts, int width, int heig
                                         ImGuiWindowFlags_NoSavedSettings |
                                         ImGuiWindowFlags_NoBringToFrontOnFocus;
     ImGui::Begin("NormLab", nullptr, root_flags | (state.narrow ? 0 : ImGuiWindowFlags_NoScrollbar));
-    header(fonts, state.narrow);
+    header(state, fonts);
     ImGui::Separator();
 
     if (state.narrow) {

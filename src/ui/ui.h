@@ -61,6 +61,8 @@ struct UiState {
     float press_value = 0;
     bool dragging_value = false;
     bool narrow = false;       // phone layout (stacked)
+    bool projector = false;    // classroom mode: larger text, higher contrast, thicker outlines
+    bool projector_applied = false;
     int perturb_example = 0;
     int affine_channel = 0;    // the channel whose γ/β the settings panel edits   // the example the "scale example" buttons act on
 };
@@ -72,16 +74,17 @@ struct Fonts {
     float pixel_size = 0;      // body size in device pixels the atlas was built for
 };
 
-// Applies the colour theme once.
-void apply_theme();
+// Applies the colour theme (projector: brighter text, stronger borders).
+void apply_theme(bool projector = false);
 
 // Rebuilds the font atlas when the wanted size changed (e.g. on resize or zoom); returns
 // true when it did, so the platform re-uploads the texture. `path` is the TTF to load.
 bool ensure_fonts(Fonts& fonts, const char* path, float css_px, float pixel_ratio,
                   std::string* error);
 
-// Body font size in CSS pixels for a viewport, from phone to 4K projector.
-float body_font_px(int width, int height);
+// Body font size in CSS pixels for a viewport, from phone to 4K projector; projector mode
+// makes it half as large again.
+float body_font_px(int width, int height, bool projector = false);
 
 // Shows a short message under the controls for a few seconds (clamped values, errors).
 void show_note(UiState& state, const std::string& note);
