@@ -101,6 +101,7 @@ std::string App::init(const ParamFn& param, const ui::UiState& hooks) {
     config.seed = static_cast<std::uint64_t>(seed_int);
     const int wanted_groups = config.groups;
     lab_.init(config);
+    weights_.init({});
     if (lab_.config().groups != wanted_groups && !param("groups").empty())
         add("groups=" + std::to_string(wanted_groups) + " does not divide C = " +
             std::to_string(lab_.config().features) + "; using G = " + std::to_string(lab_.config().groups));
@@ -116,6 +117,12 @@ std::string App::init(const ParamFn& param, const ui::UiState& hooks) {
             add(lab_.set_compare(kind));
     }
     ui_.projector = param("projector") == "1";
+    if (param("view") == "weights") {
+        ui_.view = ui::View::Weights;
+        ui_.select_view = true;
+    } else if (!param("view").empty() && param("view") != "activations") {
+        add("view=" + param("view") + " is unknown; expected activations or weights");
+    }
     ui_.upload = hooks.upload;
     ui_.download = hooks.download;
     ui_.screenshot = hooks.screenshot;
@@ -153,7 +160,7 @@ double AppStats::percentile(double p) const {
 }
 
 void App::frame(int width, int height, double dt, double time_ms, double last_work_ms) {
-    ui::draw(ui_, lab_, fonts_, width, height, dt);
+    ui::draw(ui_, lab_, weights_, fonts_, width, height, dt);
     if (stats_.frames++ == 0) stats_.first_frame_ms = time_ms;
     else stats_.record(last_work_ms);
 }
@@ -189,6 +196,11 @@ std::string App::state_json() const {
     j["accumulate"] = kernels::accumulate_id(c.accumulate);
     j["momentum"] = c.momentum;
     j["projector"] = ui_.projector;
+    j["view"] = ui_.view == ui::View::Weights ? "weights" : "activations";
+    j["weights"] = {{"section", sim::weight_section_name(weights_.config().section)},
+                    {"sigmaEstimate", weights_.spectral().sigma_estimate},
+                    {"sigma", weights_.spectral().sigma},
+                    {"iterations", weights_.spectral().history.size()}};
     j["compare"] = lab_.compare() ? kernels::norm_id(*lab_.compare()) : "";
     j["batchesTrained"] = lab_.batches_trained();
     j["trainEvalGap"] = lab_.train_eval_gap();
@@ -239,6 +251,14 @@ std::string App::command(const std::string& text) {
         if (!j.contains("mode") || !j["mode"].is_string() || !kernels::parse_mode_id(j["mode"], &mode))
             return "mode must be \"train\" or \"eval\"";
         return lab_.set_mode(mode);
+    }
+    if (op == "view") {
+        const bool weights = j.contains("view") && j["view"] == "weights";
+        if (!weights && !(j.contains("view") && j["view"] == "activations"))
+            return "view must be \"activations\" or \"weights\"";
+        ui_.view = weights ? ui::View::Weights : ui::View::Activations;
+        ui_.select_view = true;
+        return "";
     }
     if (op == "focus") {
         lab_.focus_group(static_cast<std::size_t>(std::max(0.0, number("group", 0))));

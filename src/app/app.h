@@ -40,6 +40,7 @@ class App {
 
   private:
     sim::Lab lab_;
+    sim::WeightLab weights_;
     ui::UiState ui_;
     ui::Fonts fonts_;
     AppStats stats_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "imgui.h"
+#include "ui/panel_weights.h"
 #include "ui/panels.h"
 
 namespace normlab::ui {
@@ -35,7 +36,8 @@ void drag_to_scroll() {
 
 } // namespace
 
-void draw(UiState& state, sim::Lab& lab, const Fonts& fonts, int width, int height, double dt) {
+void draw(UiState& state, sim::Lab& lab, sim::WeightLab& weights, const Fonts& fonts, int width,
+          int height, double dt) {
     state.clock += dt;
     state.narrow = width < 700;
     if (state.projector != state.projector_applied) {
@@ -66,6 +68,9 @@ void draw(UiState& state, sim::Lab& lab, const Fonts& fonts, int width, int heig
         panel_settings(state, lab);
         ImGui::Separator();
         panel_export(state, lab);
+        ImGui::Separator();
+        if (ImGui::CollapsingHeader("Weight normalizations: WeightNorm, SpectralNorm, DyT"))
+            panel_weights(state, weights, fonts);
     } else {
         const float left_w = std::clamp(ImGui::GetFontSize() * 21.f, 280.f, width * 0.34f);
         ImGui::BeginChild("left", ImVec2(left_w, 0), true);
@@ -79,9 +84,26 @@ void draw(UiState& state, sim::Lab& lab, const Fonts& fonts, int width, int heig
         ImGui::EndChild();
         ImGui::SameLine();
         ImGui::BeginChild("board", ImVec2(0, 0), true);
-        panel_board(state, lab, fonts);
-        ImGui::Separator();
-        panel_stats(state, lab);
+        if (ImGui::BeginTabBar("##views")) {
+            const auto flags = [&state](View v) {
+                return state.select_view && state.view == v ? ImGuiTabItemFlags_SetSelected : 0;
+            };
+            const int act_flags = flags(View::Activations), weight_flags = flags(View::Weights);
+            state.select_view = false;
+            if (ImGui::BeginTabItem("Activation norms", nullptr, act_flags)) {
+                state.view = View::Activations;
+                panel_board(state, lab, fonts);
+                ImGui::Separator();
+                panel_stats(state, lab);
+                ImGui::EndTabItem();
+            }
+            if (ImGui::BeginTabItem("Weight norms", nullptr, weight_flags)) {
+                state.view = View::Weights;
+                panel_weights(state, weights, fonts);
+                ImGui::EndTabItem();
+            }
+            ImGui::EndTabBar();
+        }
         ImGui::EndChild();
     }
     ImGui::End();

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/lab.h"
+#include "sim/weight_lab.h"
 #include "viz/heatmap.h"
 
 struct ImFont;
@@ -37,6 +38,8 @@ struct HeatmapCache {
     std::vector<viz::Segment> outline;   // in grid units (cell = 1, origin 0)
 };
 
+enum class View { Activations, Weights };
+
 // What the UI remembers between frames (kept in a struct so a reset is one assignment).
 struct UiState {
     TextureUpload upload = nullptr;
@@ -61,6 +64,8 @@ struct UiState {
     float press_value = 0;
     bool dragging_value = false;
     bool narrow = false;       // phone layout (stacked)
+    View view = View::Activations;
+    bool select_view = false;  // switch the tab to `view` on the next frame (URL, commands)
     bool projector = false;    // classroom mode: larger text, higher contrast, thicker outlines
     bool projector_applied = false;
     int perturb_example = 0;
@@ -90,6 +95,7 @@ float body_font_px(int width, int height, bool projector = false);
 void show_note(UiState& state, const std::string& note);
 
 // Draws the whole app for one frame.
-void draw(UiState& state, sim::Lab& lab, const Fonts& fonts, int width, int height, double dt);
+void draw(UiState& state, sim::Lab& lab, sim::WeightLab& weights, const Fonts& fonts, int width,
+          int height, double dt);
 
 } // namespace normlab::ui
