@@ -182,6 +182,12 @@ std::string plan_groups(const core::Shape& shape, const NormSpec& spec, GroupPla
     return {};
 }
 
+std::size_t group_cell(const GroupPlan& plan, std::size_t g, std::size_t k) {
+    const std::size_t o = g / plan.groups, q = g % plan.groups;
+    const std::size_t p = k / plan.inner, m = k % plan.inner;
+    return ((o * plan.pre + p) * plan.groups + q) * plan.inner + m;
+}
+
 std::size_t group_of(const GroupPlan& plan, std::size_t flat_index) {
     const std::size_t o = flat_index / (plan.pre * plan.groups * plan.inner);
     const std::size_t q = (flat_index / plan.inner) % plan.groups;

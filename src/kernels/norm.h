@@ -108,6 +108,10 @@ std::string plan_groups(const core::Shape& shape, const NormSpec& spec, GroupPla
 // The group a cell (flat row-major index) belongs to. Precondition: plan from plan_groups.
 std::size_t group_of(const GroupPlan& plan, std::size_t flat_index);
 
+// The k-th cell (0 <= k < plan.group_size(), row-major order) of group g: the inverse of
+// group_of, so views can visit one group without scanning the whole tensor.
+std::size_t group_cell(const GroupPlan& plan, std::size_t g, std::size_t k);
+
 enum class Impl { Reference, Simd };
 const char* impl_name(Impl impl);                         // "reference", "simd" (CLI / JSON ids)
 bool parse_impl_name(const std::string& name, Impl* out); // false on an unknown name

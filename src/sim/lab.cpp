@@ -76,7 +76,14 @@ CellStats all_cell_stats(const std::vector<float>& values) {
 
 CellStats group_cell_stats(const std::vector<float>& values, const kernels::GroupPlan& plan,
                            std::size_t g) {
-    return moments(values, [&](std::size_t i) { return kernels::group_of(plan, i) == g; });
+    // Visit only the group's cells: a million-cell tensor has groups of a few thousand.
+    std::vector<float> cells(plan.group_size());
+    for (std::size_t k = 0; k < cells.size(); ++k) {
+        const std::size_t f = kernels::group_cell(plan, g, k);
+        cells[k] = f < values.size() ? values[f] : NAN;
+    }
+    if (g >= plan.group_count()) return CellStats{};
+    return all_cell_stats(cells);
 }
 
 void Lab::init(const LabConfig& config) {

@@ -47,8 +47,12 @@ void refresh(HeatmapCache& cache, int slot, TextureUpload upload, const sim::Lab
         cache.slab_cols == slab_cols)
         return;
     const viz::TensorLayout unit = viz::tensor_layout(lab.shape(), slab_cols);
-    cache.range = viz::symmetric_range(values);
-    viz::render_heatmap(unit, values, cache.range, plan, group, dim, &cache.pixels);
+    if (cache.revision != lab.revision() || cache.slab_cols != slab_cols) {
+        cache.range = viz::symmetric_range(values);
+        viz::render_heatmap_layers(unit, values, cache.range, &cache.bright, &cache.dimmed);
+    }
+    if (dim) viz::highlight_group(unit, plan, group, cache.bright, cache.dimmed, &cache.pixels);
+    else cache.pixels = cache.bright;
     cache.outline = dim ? viz::group_outline(plan, unit, group) : std::vector<viz::Segment>{};
     cache.texture = upload ? upload(slot, cache.pixels.data(), unit.grid_w(), unit.grid_h()) : 0;
     cache.revision = lab.revision();

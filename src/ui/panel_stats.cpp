@@ -39,9 +39,8 @@ void stats_table(const char* id, const sim::CellStats& before, const sim::CellSt
 }
 
 // Bars of a histogram with the mean (solid) and mean ± std (dashed) marked.
-void draw_histogram(const char* label, const std::vector<float>& values, float width, float height) {
-    const viz::Histogram h = viz::make_histogram(values, 32);
-    const sim::CellStats s = sim::all_cell_stats(values);
+void draw_histogram(const char* label, const viz::Histogram& h, const sim::CellStats& s, float width,
+                    float height) {
     ImGui::TextDisabled("%s", label);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 p = ImGui::GetCursorScreenPos();
@@ -74,6 +73,19 @@ void draw_histogram(const char* label, const std::vector<float>& values, float w
 
 void panel_stats(UiState& state, const sim::Lab& lab) {
     if (!lab.error().empty() || lab.plan().group_count() == 0) return;
+    StatsCache& c = state.stats;
+    if (c.revision != lab.revision() || c.group != lab.sweep().group) {
+        if (c.revision != lab.revision()) {
+            c.all_x = sim::all_cell_stats(lab.x());
+            c.all_y = sim::all_cell_stats(lab.y());
+            c.hist_x = viz::make_histogram(lab.x(), 32);
+            c.hist_y = viz::make_histogram(lab.y(), 32);
+        }
+        c.group_x = sim::group_cell_stats(lab.x(), lab.plan(), lab.sweep().group);
+        c.group_y = sim::group_cell_stats(lab.y(), lab.plan(), lab.sweep().group);
+        c.revision = lab.revision();
+        c.group = lab.sweep().group;
+    }
     // Wide: the group and the whole tensor side by side under the board; narrow: stacked.
     const bool two_columns = !state.narrow;
     if (two_columns && !ImGui::BeginTable("##statscols", 2, ImGuiTableFlags_SizingStretchSame)) return;
@@ -89,8 +101,8 @@ void panel_stats(UiState& state, const sim::Lab& lab) {
     ImGui::PopTextWrapPos();
     ImGui::TextDisabled("%zu cells  ·  group %zu of %zu", lab.plan().group_size(), g + 1,
                         lab.plan().group_count());
-    const sim::CellStats before = sim::group_cell_stats(lab.x(), lab.plan(), g);
-    const sim::CellStats after = sim::group_cell_stats(lab.y(), lab.plan(), g);
+    const sim::CellStats& before = c.group_x;
+    const sim::CellStats& after = c.group_y;
     stats_table("##group", before, after, false);
     ImGui::PushTextWrapPos(0);
     if (kind == kernels::NormKind::Rms)
@@ -106,19 +118,19 @@ void panel_stats(UiState& state, const sim::Lab& lab) {
     if (two_columns) ImGui::TableNextColumn();
     else ImGui::Spacing();
     ImGui::TextDisabled("WHOLE TENSOR");
-    stats_table("##all", sim::all_cell_stats(lab.x()), sim::all_cell_stats(lab.y()), true);
+    stats_table("##all", c.all_x, c.all_y, true);
     const float w = ImGui::GetContentRegionAvail().x;
     const float h = ImGui::GetFontSize() * 3.2f;
     if (two_columns) {
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
-        draw_histogram("histogram of x", lab.x(), w, h);
+        draw_histogram("histogram of x", c.hist_x, c.all_x, w, h);
         ImGui::TableNextColumn();
-        draw_histogram("histogram of y", lab.y(), w, h);
+        draw_histogram("histogram of y", c.hist_y, c.all_y, w, h);
         ImGui::EndTable();
     } else {
-        draw_histogram("histogram of x", lab.x(), w, h);
-        draw_histogram("histogram of y", lab.y(), w, h);
+        draw_histogram("histogram of x", c.hist_x, c.all_x, w, h);
+        draw_histogram("histogram of y", c.hist_y, c.all_y, w, h);
     }
 }
 

@@ -9,6 +9,7 @@
 #include "sim/lab.h"
 #include "sim/weight_lab.h"
 #include "viz/heatmap.h"
+#include "viz/histogram.h"
 
 struct ImFont;
 
@@ -34,11 +35,20 @@ struct HeatmapCache {
     int slab_cols = 1;
     std::uintptr_t texture = 0;
     float range = 1;
-    std::vector<std::uint32_t> pixels;
+    std::vector<std::uint32_t> pixels, bright, dimmed;
     std::vector<viz::Segment> outline;   // in grid units (cell = 1, origin 0)
 };
 
 enum class View { Activations, Weights };
+
+// Statistics and histograms of the board, recomputed only when the data or the group change
+// (a 64 x 64 x 16 x 16 tensor has a million cells: too many to rescan every frame).
+struct StatsCache {
+    std::uint64_t revision = ~0ull;
+    std::size_t group = ~std::size_t{0};
+    sim::CellStats group_x, group_y, all_x, all_y;
+    viz::Histogram hist_x, hist_y;
+};
 
 // What the UI remembers between frames (kept in a struct so a reset is one assignment).
 struct UiState {
@@ -51,6 +61,7 @@ struct UiState {
     std::vector<char> paste_buffer = std::vector<char>(64 * 1024, '\0');  // "Paste tensor" text
     std::string paste_error;
     HeatmapCache heatmaps[3];  // raw, normalized, normalized by the compare family
+    StatsCache stats;
     std::string note;          // last clamp/validation message shown under the controls
     double note_until = 0;     // seconds (ui clock) until the note fades
     double clock = 0;          // seconds since start

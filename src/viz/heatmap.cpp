@@ -128,24 +128,50 @@ std::uint32_t pack(Rgba c) {
 }
 } // namespace
 
+namespace {
+Rgba dim(Rgba c) {
+    // Darken towards the background: the group stands out without changing hue.
+    return Rgba{static_cast<std::uint8_t>(c.r * 0.62f + 7), static_cast<std::uint8_t>(c.g * 0.62f + 8),
+                static_cast<std::uint8_t>(c.b * 0.62f + 10), c.a};
+}
+std::size_t pixel_of(const TensorLayout& layout, std::size_t flat) {
+    int gx = 0, gy = 0;
+    layout.grid_pos(flat, &gx, &gy);
+    return static_cast<std::size_t>(gy) * static_cast<std::size_t>(layout.grid_w()) + static_cast<std::size_t>(gx);
+}
+} // namespace
+
+void render_heatmap_layers(const TensorLayout& layout, const std::vector<float>& values, float range,
+                           std::vector<std::uint32_t>* bright, std::vector<std::uint32_t>* dimmed) {
+    const std::size_t n = static_cast<std::size_t>(layout.grid_w()) * static_cast<std::size_t>(layout.grid_h());
+    bright->assign(n, 0u);
+    dimmed->assign(n, 0u);
+    const float inv_range = 1.f / range;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const Rgba c = diverging(values[i] * inv_range);
+        const std::size_t px = pixel_of(layout, i);
+        (*bright)[px] = pack(c);
+        (*dimmed)[px] = pack(dim(c));
+    }
+}
+
+void highlight_group(const TensorLayout& layout, const kernels::GroupPlan& plan, std::size_t g,
+                     const std::vector<std::uint32_t>& bright, const std::vector<std::uint32_t>& dimmed,
+                     std::vector<std::uint32_t>* pixels) {
+    *pixels = dimmed;
+    for (std::size_t k = 0; k < plan.group_size(); ++k) {
+        const std::size_t px = pixel_of(layout, kernels::group_cell(plan, g, k));
+        (*pixels)[px] = bright[px];
+    }
+}
+
 void render_heatmap(const TensorLayout& layout, const std::vector<float>& values, float range,
                     const kernels::GroupPlan& plan, std::size_t highlight, bool dim_others,
                     std::vector<std::uint32_t>* rgba) {
-    const int w = layout.grid_w(), h = layout.grid_h();
-    rgba->assign(static_cast<std::size_t>(w) * h, 0u);
-    const float inv_range = 1.f / range;
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        Rgba c = diverging(values[i] * inv_range);
-        if (dim_others && kernels::group_of(plan, i) != highlight) {
-            // Darken towards the background: the group stands out without changing hue.
-            c.r = static_cast<std::uint8_t>(c.r * 0.62f + 7);
-            c.g = static_cast<std::uint8_t>(c.g * 0.62f + 8);
-            c.b = static_cast<std::uint8_t>(c.b * 0.62f + 10);
-        }
-        int gx = 0, gy = 0;
-        layout.grid_pos(i, &gx, &gy);
-        (*rgba)[static_cast<std::size_t>(gy) * w + gx] = pack(c);
-    }
+    std::vector<std::uint32_t> bright, dimmed;
+    render_heatmap_layers(layout, values, range, &bright, &dimmed);
+    if (dim_others) highlight_group(layout, plan, highlight, bright, dimmed, rgba);
+    else *rgba = std::move(bright);
 }
 
 std::vector<Segment> group_outline(const kernels::GroupPlan& plan, const TensorLayout& layout,
@@ -155,11 +181,9 @@ std::vector<Segment> group_outline(const kernels::GroupPlan& plan, const TensorL
         std::size_t f = 0;
         return layout.flat_at(gx, gy, &f) && kernels::group_of(plan, f) == g;
     };
-    const std::size_t n = layout.shape.size();
-    for (std::size_t i = 0; i < n; ++i) {
-        if (kernels::group_of(plan, i) != g) continue;
+    for (std::size_t k = 0; k < plan.group_size(); ++k) {
         int gx = 0, gy = 0;
-        layout.grid_pos(i, &gx, &gy);
+        layout.grid_pos(kernels::group_cell(plan, g, k), &gx, &gy);
         const Vec2 p0 = {layout.origin.x + gx * layout.cell, layout.origin.y + gy * layout.cell};
         const Vec2 p1 = {p0.x + layout.cell, p0.y + layout.cell};
         if (!in_group(gx, gy - 1)) out.push_back({{p0.x, p0.y}, {p1.x, p0.y}});

@@ -60,6 +60,15 @@ int best_slab_cols(const core::Shape& shape, Vec2 size);
 TensorLayout fit_layout(const core::Shape& shape, int slab_cols, Vec2 top_left, Vec2 size,
                         float max_cell);
 
+// The two colourings of every cell (one pixel per cell, gaps transparent): plain and dimmed
+// towards the background. Computed once per data change.
+void render_heatmap_layers(const TensorLayout& layout, const std::vector<float>& values, float range,
+                           std::vector<std::uint32_t>* bright, std::vector<std::uint32_t>* dimmed);
+// pixels = dimmed with the cells of group g taken from bright: O(group size) after the copy.
+void highlight_group(const TensorLayout& layout, const kernels::GroupPlan& plan, std::size_t g,
+                     const std::vector<std::uint32_t>& bright, const std::vector<std::uint32_t>& dimmed,
+                     std::vector<std::uint32_t>* pixels);
+
 // RGBA8 image of the tensor, one pixel per cell (grid_w x grid_h, gaps transparent).
 // Cells outside group `highlight` are dimmed when dim_others is set; non-finite cells are
 // drawn in magenta. `range` scales the colour map.
