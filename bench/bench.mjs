@@ -1,0 +1,399 @@
+// bench/bench.mjs: NormLab's kernel benchmark under Node (run by tools/bench).
+//   node --no-experimental-fetch bench/bench.mjs build/web/normlab_bench.js
+// Measures, for every family on every shape, the throughput (input + output bytes per second)
+// of four implementations of the same forward pass:
+//   simd    norm_simd.cpp compiled with -msimd128 (what the app ships)
+//   scalar  the same C++ compiled without -msimd128 (bench/bench_kernels.cpp, namespace nosimd)
+//   js      plain JavaScript on Float32Array, as a hand-written web sim would write it:
+//           two-pass mean/var per group in JS numbers, then normalize
+//   copy    a WASM memory.copy of the same bytes: the bandwidth ceiling
+// Prints a table with the ratios simd/js, simd/scalar, simd/copy, and as its LAST line a JSON
+// array of {family, shape, impl, gbps}. A benchmark, not a test: nothing fails on time.
+// Method: each case is warmed up and calibrated to >= BENCH_MS (default 200) ms of CPU time per
+// run, run BENCH_RUNS (default 5) times, and the best run is reported (the least-disturbed one;
+// the median is in the table too). The outputs of simd, scalar and js are compared once per case.
+// See bench/README.md for how to read the ratios.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+const modulePath = path.resolve(process.argv[2] ?? 'build/web/normlab_bench.js');
+const RUN_MS = Number(process.env.BENCH_MS ?? 200);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+// Filter: ';'-separated substrings of "family shape", e.g. "layernorm", "(4096,1024)".
+const ONLY = (process.env.BENCH_ONLY ?? '').split(';').filter(Boolean);
+const EPS = 1e-5;
+
+// ---- cases ---------------------------------------------------------------------------------
+
+const SHAPES = [
+  { name: '(64,768)', rank: 2, dims: [64, 768, 1, 1] },
+  { name: '(512,768)', rank: 2, dims: [512, 768, 1, 1] },
+  { name: '(4096,1024)', rank: 2, dims: [4096, 1024, 1, 1] },
+  { name: '(32,64,32,32)', rank: 4, dims: [32, 64, 32, 32] },
+];
+// kind: the bench ABI of bench_kernels.cpp (0 batch, 1 layer, 2 rms, 3 group, 4 instance).
+const FAMILIES = [
+  { id: 'batchnorm', kind: 0 },
+  { id: 'layernorm', kind: 1 },
+  { id: 'rmsnorm', kind: 2 },
+  { id: 'groupnorm', kind: 3 },
+  { id: 'instancenorm', kind: 4 },
+];
+const groupsFor = (shape) => (shape.rank === 4 ? 32 : 8);
+const IMPLS = ['simd', 'scalar', 'js', 'copy'];
+const IMPL_ID = { simd: 0, scalar: 1 };
+
+// ---- the plain-JS baseline -----------------------------------------------------------------
+// One function per family and layout, the way a web sim written by hand looks: per group,
+// sum -> mean, sum of squared deviations -> var, then y = (x - mean) / sqrt(var + eps) *
+// gamma + beta. Accumulators are JS numbers (doubles). (B,d): channel = column; (B,C,H,W):
+// channel = axis 1.
+
+function batchNorm2(x, y, B, D, gamma, beta) {
+  for (let c = 0; c < D; c++) {
+    let s = 0;
+    for (let b = 0; b < B; b++) s += x[b * D + c];
+    const mean = s / B;
+    let v = 0;
+    for (let b = 0; b < B; b++) {
+      const d = x[b * D + c] - mean;
+      v += d * d;
+    }
+    const k = gamma[c] / Math.sqrt(v / B + EPS);
+    const bc = beta[c];
+    for (let b = 0; b < B; b++) y[b * D + c] = (x[b * D + c] - mean) * k + bc;
+  }
+}
+
+function layerNorm2(x, y, B, D, gamma, beta) {
+  for (let b = 0; b < B; b++) {
+    const o = b * D;
+    let s = 0;
+    for (let i = 0; i < D; i++) s += x[o + i];
+    const mean = s / D;
+    let v = 0;
+    for (let i = 0; i < D; i++) {
+      const d = x[o + i] - mean;
+      v += d * d;
+    }
+    const inv = 1 / Math.sqrt(v / D + EPS);
+    for (let i = 0; i < D; i++) y[o + i] = (x[o + i] - mean) * inv * gamma[i] + beta[i];
+  }
+}
+
+function rmsNorm2(x, y, B, D, gamma) {
+  for (let b = 0; b < B; b++) {
+    const o = b * D;
+    let s = 0;
+    for (let i = 0; i < D; i++) s += x[o + i] * x[o + i];
+    const inv = 1 / Math.sqrt(s / D + EPS);
+    for (let i = 0; i < D; i++) y[o + i] = x[o + i] * inv * gamma[i];
+  }
+}
+
+function groupNorm2(x, y, B, D, G, gamma, beta) {
+  const n = D / G;
+  for (let b = 0; b < B; b++) {
+    for (let g = 0; g < G; g++) {
+      const o = b * D + g * n;
+      let s = 0;
+      for (let i = 0; i < n; i++) s += x[o + i];
+      const mean = s / n;
+      let v = 0;
+      for (let i = 0; i < n; i++) {
+        const d = x[o + i] - mean;
+        v += d * d;
+      }
+      const inv = 1 / Math.sqrt(v / n + EPS);
+      for (let i = 0; i < n; i++) {
+        const c = g * n + i;
+        y[o + i] = (x[o + i] - mean) * inv * gamma[c] + beta[c];
+      }
+    }
+  }
+}
+
+function batchNorm4(x, y, B, C, HW, gamma, beta) {
+  const n = B * HW;
+  for (let c = 0; c < C; c++) {
+    let s = 0;
+    for (let b = 0; b < B; b++) {
+      const o = (b * C + c) * HW;
+      for (let i = 0; i < HW; i++) s += x[o + i];
+    }
+    const mean = s / n;
+    let v = 0;
+    for (let b = 0; b < B; b++) {
+      const o = (b * C + c) * HW;
+      for (let i = 0; i < HW; i++) {
+        const d = x[o + i] - mean;
+        v += d * d;
+      }
+    }
+    const k = gamma[c] / Math.sqrt(v / n + EPS);
+    const bc = beta[c];
+    for (let b = 0; b < B; b++) {
+      const o = (b * C + c) * HW;
+      for (let i = 0; i < HW; i++) y[o + i] = (x[o + i] - mean) * k + bc;
+    }
+  }
+}
+
+// Normalizes `count` channels of HW cells starting at channel c0 of example b as one group
+// (LayerNorm: all C channels; GroupNorm: C/G; InstanceNorm: 1).
+function centeredGroup4(x, y, o, c0, count, HW, gamma, beta) {
+  const n = count * HW;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += x[o + i];
+  const mean = s / n;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const d = x[o + i] - mean;
+    v += d * d;
+  }
+  const inv = 1 / Math.sqrt(v / n + EPS);
+  for (let c = 0; c < count; c++) {
+    const k = inv * gamma[c0 + c];
+    const bc = beta[c0 + c];
+    const p = o + c * HW;
+    for (let i = 0; i < HW; i++) y[p + i] = (x[p + i] - mean) * k + bc;
+  }
+}
+
+function layerNorm4(x, y, B, C, HW, gamma, beta) {
+  for (let b = 0; b < B; b++) centeredGroup4(x, y, b * C * HW, 0, C, HW, gamma, beta);
+}
+
+function groupNorm4(x, y, B, C, HW, G, gamma, beta) {
+  const cg = C / G;
+  for (let b = 0; b < B; b++)
+    for (let g = 0; g < G; g++)
+      centeredGroup4(x, y, (b * C + g * cg) * HW, g * cg, cg, HW, gamma, beta);
+}
+
+function instanceNorm4(x, y, B, C, HW, gamma, beta) {
+  for (let b = 0; b < B; b++)
+    for (let c = 0; c < C; c++) centeredGroup4(x, y, (b * C + c) * HW, c, 1, HW, gamma, beta);
+}
+
+function rmsNorm4(x, y, B, C, HW, gamma) {
+  const n = C * HW;
+  for (let b = 0; b < B; b++) {
+    const o = b * n;
+    let s = 0;
+    for (let i = 0; i < n; i++) s += x[o + i] * x[o + i];
+    const inv = 1 / Math.sqrt(s / n + EPS);
+    for (let c = 0; c < C; c++) {
+      const k = inv * gamma[c];
+      const p = o + c * HW;
+      for (let i = 0; i < HW; i++) y[p + i] = x[p + i] * k;
+    }
+  }
+}
+
+// The JS call for (family, shape), or null where the family is undefined (InstanceNorm, rank 2).
+function jsKernel(family, shape, x, y, gamma, beta) {
+  const [B, D] = shape.dims;
+  if (shape.rank === 2) {
+    switch (family.id) {
+      case 'batchnorm': return () => batchNorm2(x, y, B, D, gamma, beta);
+      case 'layernorm': return () => layerNorm2(x, y, B, D, gamma, beta);
+      case 'rmsnorm': return () => rmsNorm2(x, y, B, D, gamma);
+      case 'groupnorm': return () => groupNorm2(x, y, B, D, groupsFor(shape), gamma, beta);
+      default: return null;
+    }
+  }
+  const [, C, H, W] = shape.dims;
+  const HW = H * W;
+  switch (family.id) {
+    case 'batchnorm': return () => batchNorm4(x, y, B, C, HW, gamma, beta);
+    case 'layernorm': return () => layerNorm4(x, y, B, C, HW, gamma, beta);
+    case 'rmsnorm': return () => rmsNorm4(x, y, B, C, HW, gamma);
+    case 'groupnorm': return () => groupNorm4(x, y, B, C, HW, groupsFor(shape), gamma, beta);
+    default: return () => instanceNorm4(x, y, B, C, HW, gamma, beta);
+  }
+}
+
+// ---- timing --------------------------------------------------------------------------------
+
+// Time is the process's CPU time (user + system), not wall time: on a shared machine (other
+// builds running) a preempted run would otherwise count the time it did not run. On an idle
+// machine the two agree; the header reports their ratio. The measured loop allocates nothing,
+// so no GC or compiler thread adds CPU time to it.
+const wallOverCpu = [];
+function cpuNow() {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6; // seconds
+}
+
+// run(iters) performs `iters` repetitions. Returns { best, median } seconds per repetition.
+function measure(run) {
+  const target = RUN_MS / 1e3;
+  let iters = 1;
+  let t = 0;
+  // Warm-up and calibration: grow iters until one call takes >= 1/4 of a run.
+  for (;;) {
+    const c0 = cpuNow();
+    run(iters);
+    t = cpuNow() - c0;
+    if (t >= target / 4) break;
+    iters = t < 1e-3 ? iters * 8 : Math.max(iters + 1, Math.ceil((iters * target) / 4 / t * 1.2));
+  }
+  iters = Math.max(1, Math.ceil((iters * target) / t));
+  const times = [];
+  for (let r = 0; r < RUNS; r++) {
+    const w0 = performance.now();
+    const c0 = cpuNow();
+    run(iters);
+    const cpu = cpuNow() - c0;
+    wallOverCpu.push((performance.now() - w0) / 1e3 / cpu);
+    times.push(cpu / iters);
+  }
+  times.sort((a, b) => a - b);
+  return { best: times[0], median: times[times.length >> 1] };
+}
+
+// ---- data ----------------------------------------------------------------------------------
+
+// Deterministic input: mulberry32 uniforms, about N(0.5, 1) by a sum of three.
+function fillInput(a, seed) {
+  let s = seed >>> 0;
+  const next = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = 0; i < a.length; i++) a[i] = 0.5 + (next() + next() + next() - 1.5) * 2;
+}
+
+// max |a - b| / (1 + |b|): the outputs are O(1), so this is a relative error.
+function maxScaledDiff(a, b) {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]) / (1 + Math.abs(b[i]));
+    if (Number.isNaN(d)) return NaN; // a mismatch, whatever follows
+    if (d > m) m = d;
+  }
+  return m;
+}
+
+function bitwiseEqual(a, b) {
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return false;
+  return true;
+}
+
+// ---- main ----------------------------------------------------------------------------------
+
+const require = createRequire(import.meta.url);
+const createNormlabBench = require(modulePath);
+const M = await createNormlabBench();
+
+const target = (impl) => M.UTF8ToString(M._bench_target(impl));
+const cpu = (await import('node:os')).cpus()[0]?.model ?? 'unknown cpu';
+console.log(`NormLab kernel benchmark: node ${process.version}, ${cpu}`);
+console.log(`simd copy: ${target(0)}, scalar copy: ${target(1)}; ` +
+            `${RUNS} runs of >= ${RUN_MS} ms CPU time per measurement, best run reported`);
+console.log('GB/s = (input + output bytes) / time; eps 1e-5; GroupNorm G = 8 on (B,d), 32 on (B,C,H,W)');
+console.log('');
+
+const results = []; // {family, shape, impl, gbps, median, check}
+const rows = [];
+for (const shape of SHAPES) {
+  const n = shape.dims.slice(0, shape.rank).reduce((a, b) => a * b, 1);
+  const C = shape.dims[1];
+  const bytes = 2 * n * 4;
+  // WASM buffers (allocated before any view is taken; memory may grow).
+  const px = M._bench_alloc(n), py = M._bench_alloc(n);
+  const pg = M._bench_alloc(C), pb = M._bench_alloc(C);
+  const heap = () => M.HEAPF32;
+  const wx = () => heap().subarray(px >> 2, (px >> 2) + n);
+  const wy = () => heap().subarray(py >> 2, (py >> 2) + n);
+  // JS buffers: the plain-JS sim owns its own arrays.
+  const jx = new Float32Array(n), jy = new Float32Array(n);
+  const jg = new Float32Array(C), jb = new Float32Array(C);
+  fillInput(jx, 12345 + n);
+  for (let c = 0; c < C; c++) {
+    jg[c] = 0.5 + 0.1 * (c % 7);
+    jb[c] = -0.3 + 0.05 * (c % 5);
+  }
+  wx().set(jx);
+  heap().subarray(pg >> 2, (pg >> 2) + C).set(jg);
+  heap().subarray(pb >> 2, (pb >> 2) + C).set(jb);
+
+  for (const family of FAMILIES) {
+    if (ONLY.length && !ONLY.some((o) => `${family.id} ${shape.name}`.includes(o))) continue;
+    const [d0, d1, d2, d3] = shape.dims;
+    if (M._bench_setup(family.kind, groupsFor(shape), shape.rank, d0, d1, d2, d3, px, py, pg, pb)) {
+      continue; // not defined for this shape (InstanceNorm on rank 2)
+    }
+    const js = jsKernel(family, shape, jx, jy, jg, jb);
+
+    // One pass each to compare outputs (informational).
+    M._bench_norm(IMPL_ID.simd, 1);
+    const ySimd = wy().slice();
+    M._bench_norm(IMPL_ID.scalar, 1);
+    const scalarBits = bitwiseEqual(wy(), ySimd);
+    js();
+    const jsDiff = maxScaledDiff(jy, ySimd);
+
+    const run = {
+      simd: (k) => M._bench_norm(IMPL_ID.simd, k),
+      scalar: (k) => M._bench_norm(IMPL_ID.scalar, k),
+      js: (k) => { for (let i = 0; i < k; i++) js(); },
+      copy: (k) => M._bench_copy(py, px, n, k),
+    };
+    const row = { family: family.id, shape: shape.name, scalarBits, jsDiff };
+    for (const impl of IMPLS) {
+      const t = measure(run[impl]);
+      row[impl] = { gbps: bytes / t.best / 1e9, median: bytes / t.median / 1e9 };
+      results.push({ family: family.id, shape: shape.name, impl, gbps: +row[impl].gbps.toFixed(3) });
+    }
+    rows.push(row);
+    process.stderr.write(`  measured ${family.id} ${shape.name}\n`);
+  }
+  M._bench_free(px); M._bench_free(py); M._bench_free(pg); M._bench_free(pb);
+}
+
+// ---- report --------------------------------------------------------------------------------
+
+const AIM = { js: 15, scalar: 4, copyLarge: 0.7 };
+const pad = (s, w) => String(s).padStart(w);
+const padr = (s, w) => String(s).padEnd(w);
+const f1 = (v) => v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2);
+const header = padr('family', 13) + padr('shape', 15) +
+  IMPLS.map((i) => pad(i, 8)).join('') + pad('(median simd)', 14) +
+  pad('simd/js', 10) + pad('simd/scalar', 12) + pad('simd/copy', 11) + '  check';
+console.log('best-run GB/s (median of the simd runs in brackets); ratios from the best runs;');
+console.log(`"<" marks a ratio under its aim (simd/js >= ${AIM.js}x, simd/scalar >= ${AIM.scalar}x, ` +
+            `simd/copy >= ${AIM.copyLarge * 100}% on (4096,1024))`);
+console.log(header);
+console.log('-'.repeat(header.length));
+let misses = 0;
+for (const r of rows) {
+  const rj = r.simd.gbps / r.js.gbps;
+  const rs = r.simd.gbps / r.scalar.gbps;
+  const rc = r.simd.gbps / r.copy.gbps;
+  const large = r.shape === '(4096,1024)';
+  const mj = rj < AIM.js ? '<' : ' ';
+  const ms = rs < AIM.scalar ? '<' : ' ';
+  const mc = large && rc < AIM.copyLarge ? '<' : ' ';
+  misses += (mj === '<') + (ms === '<') + (mc === '<');
+  const check = (r.scalarBits ? 'scalar=simd bits' : 'SCALAR DIFFERS') +
+    (r.jsDiff < 1e-4 ? `, js ${r.jsDiff.toExponential(0)}` : `, JS DIFFERS ${r.jsDiff}`);
+  console.log(padr(r.family, 13) + padr(r.shape, 15) +
+    IMPLS.map((i) => pad(f1(r[i].gbps), 8)).join('') + pad(`(${f1(r.simd.median)})`, 14) +
+    pad(f1(rj) + 'x' + mj, 10) + pad(f1(rs) + 'x' + ms, 12) +
+    pad((rc * 100).toFixed(0) + '%' + mc, 11) + '  ' + check);
+}
+console.log('');
+wallOverCpu.sort((a, b) => a - b);
+const busy = wallOverCpu[wallOverCpu.length >> 1];
+console.log(`wall time / CPU time per run: median ${busy.toFixed(2)}` +
+            (busy > 1.15 ? ' (the machine was busy: CPU time is what the table uses)' : ''));
+console.log(misses === 0 ? 'every aim met' : `${misses} ratio(s) under their aim (marked "<")`);
+console.log(JSON.stringify(results));
