@@ -33,6 +33,15 @@
       if (!runtimeReady) return null;
       return JSON.parse(Module.UTF8ToString(Module._normlab_state_json()));
     },
+    getState() { return window.NormLab.state(); },
+    // Moves the lab to a partial state with the URL's keys, e.g. {family: 'layernorm',
+    // shape: [16, 12], preset: 'outliers', eps: 1e-3, mode: 'eval'}. Returns the notes.
+    setState(partial) {
+      if (!runtimeReady) throw new Error('NormLab is still loading');
+      const notes = withString(JSON.stringify({ op: 'set', state: partial }),
+        (p) => Module.UTF8ToString(Module._normlab_command(p)));
+      return notes;
+    },
     // Runs a C++ normalization kernel on a tensor (the same code the board uses).
     //   NormLab.normalize({family: 'layernorm', shape: [2, 3], x: [1, 2, 3, 4, 5, 6]})
     // Options: eps (1e-5), groups (GroupNorm), gamma, beta (one per channel), impl
@@ -49,6 +58,7 @@
       if (!runtimeReady) throw new Error('NormLab is still loading');
       const msg = withString(JSON.stringify(cmd), (p) => Module.UTF8ToString(Module._normlab_command(p)));
       if (msg) throw new Error(msg);
+      return window.NormLab.state();
     },
     // The board's data as text: 'json' (settings, x, y, statistics), 'csv' or 'pytorch'.
     exportData(kind) {
@@ -121,6 +131,17 @@
     print: (text) => console.log(text),
     printErr: (text) => console.warn(text),
     preRun: [function () {
+      // The walkthroughs: scenarios/index.json names the files; each lands in /scenarios.
+      Module.addRunDependency('scenarios');
+      Module.FS.mkdir('/scenarios');
+      fetch('scenarios/index.json')
+        .then((r) => { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
+        .then((names) => Promise.all(names.map((name) => fetch('scenarios/' + encodeURIComponent(name))
+          .then((r) => { if (!r.ok) throw new Error(name + ': HTTP ' + r.status); return r.arrayBuffer(); })
+          .then((buf) => Module.FS.writeFile('/scenarios/' + name, new Uint8Array(buf)))
+          .catch((e) => console.warn('[NormLab] scenario not loaded: ' + e.message)))))
+        .catch((e) => console.warn('[NormLab] no scenario list (' + e.message + '); walkthroughs unavailable'))
+        .finally(() => Module.removeRunDependency('scenarios'));
       Module.addRunDependency('ui-font');
       fetch('normlab-ui.ttf')
         .then((r) => { if (!r.ok) throw new Error('HTTP ' + r.status); return r.arrayBuffer(); })

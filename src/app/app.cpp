@@ -4,9 +4,12 @@
 #include <cmath>
 #include <cstdlib>
 
+#include <dirent.h>
+
 #include <nlohmann/json.hpp>
 
 #include "imgui.h"
+#include "scenario/registry.h"
 #include "sim/export.h"
 #include "sim/families.h"
 
@@ -35,11 +38,39 @@ std::string board_family_list() {
 } // namespace
 
 std::string App::init(const ParamFn& param, const ui::UiState& hooks) {
+    std::string notes = apply_params(param, sim::LabConfig{});
+    const auto add = [&notes](const std::string& n) {
+        if (!n.empty()) notes += (notes.empty() ? "" : "; ") + n;
+    };
+    weights_.init({});
+    ui_.projector = param("projector") == "1";
+    if (!param("lang").empty()) {
+        if (param("lang") == "en" || param("lang") == "es") ui_.guide.language = param("lang");
+        else add("lang=" + param("lang") + " is not available; expected en or es");
+    }
+    if (param("view") == "weights") {
+        ui_.view = ui::View::Weights;
+        ui_.select_view = true;
+    } else if (!param("view").empty() && param("view") != "activations") {
+        add("view=" + param("view") + " is unknown; expected activations or weights");
+    }
+    ui_.upload = hooks.upload;
+    ui_.download = hooks.download;
+    ui_.screenshot = hooks.screenshot;
+    ui_.request_paste = hooks.request_paste;
+    ui_.take_paste = hooks.take_paste;
+    ui::apply_theme(ui_.projector);
+    ui_.projector_applied = ui_.projector;
+    if (!notes.empty()) ui::show_note(ui_, notes);
+    return notes;
+}
+
+std::string App::apply_params(const ParamFn& param, const sim::LabConfig& base) {
     std::string notes;
     const auto add = [&notes](const std::string& n) {
         if (!n.empty()) notes += (notes.empty() ? "" : "; ") + n;
     };
-    sim::LabConfig config;
+    sim::LabConfig config = base;
     // shape=16x12 (B, d), 4x8x6 (B, L, d) or 4x8x6x6 (B, C, H, W).
     const std::string shape = param("shape");
     if (!shape.empty()) {
@@ -99,9 +130,35 @@ std::string App::init(const ParamFn& param, const ui::UiState& hooks) {
     int_param("groups", 1, sim::kMaxFeatures, &config.groups);
     int_param("seed", 0, 1 << 30, &seed_int);
     config.seed = static_cast<std::uint64_t>(seed_int);
+    // Every other setting of the lab, by the same ids the CLI and scenarios use.
+    const auto enum_param = [&](const char* name, auto parse, auto* out, const char* expected) {
+        const std::string text = param(name);
+        if (!text.empty() && !parse(text, out)) add(std::string(name) + "=" + text + " is unknown; expected " + expected);
+    };
+    enum_param("preset", [](const std::string& t, sim::DataPreset* o) { return scenario::parse_preset_id(t, o); },
+               &config.preset, "stable, shifted_mean, skewed, outliers, tiny_batch, near_constant, large_offset or scale_drift");
+    enum_param("mode", [](const std::string& t, kernels::NormMode* o) { return kernels::parse_mode_id(t, o); },
+               &config.mode, "train or eval");
+    enum_param("precision", [](const std::string& t, kernels::Precision* o) { return kernels::parse_precision_id(t, o); },
+               &config.storage, "fp32, fp16 or bf16");
+    enum_param("accumulate", [](const std::string& t, kernels::Accumulate* o) { return kernels::parse_accumulate_id(t, o); },
+               &config.accumulate, "fp32 or storage");
+    enum_param("eps_placement", [](const std::string& t, kernels::EpsPlacement* o) { return kernels::parse_eps_placement_id(t, o); },
+               &config.eps_placement, "inside or outside");
+    const auto float_param = [&](const char* name, double lo, double hi, float* out) {
+        const std::string text = param(name);
+        if (text.empty()) return;
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        if (*end != '\0' || !std::isfinite(v)) return add(std::string(name) + "=" + text + " is not a number");
+        if (v < lo || v > hi) add(std::string(name) + "=" + text + " is outside " + std::to_string(lo).substr(0, 5) + ".." + std::to_string(hi).substr(0, 5) + "; clamped");
+        *out = static_cast<float>(std::clamp(v, lo, hi));
+    };
+    float_param("eps", 0.0, 1.0, &config.eps);
+    float_param("momentum", 0.0, 1.0, &config.momentum);
+    if (config.preset == sim::DataPreset::TinyBatch && param("batch").empty() && param("shape").empty()) config.batch = 2;
     const int wanted_groups = config.groups;
     lab_.init(config);
-    weights_.init({});
     if (lab_.config().groups != wanted_groups && !param("groups").empty())
         add("groups=" + std::to_string(wanted_groups) + " does not divide C = " +
             std::to_string(lab_.config().features) + "; using G = " + std::to_string(lab_.config().groups));
@@ -116,20 +173,6 @@ std::string App::init(const ParamFn& param, const ui::UiState& hooks) {
         else
             add(lab_.set_compare(kind));
     }
-    ui_.projector = param("projector") == "1";
-    if (param("view") == "weights") {
-        ui_.view = ui::View::Weights;
-        ui_.select_view = true;
-    } else if (!param("view").empty() && param("view") != "activations") {
-        add("view=" + param("view") + " is unknown; expected activations or weights");
-    }
-    ui_.upload = hooks.upload;
-    ui_.download = hooks.download;
-    ui_.screenshot = hooks.screenshot;
-    ui_.request_paste = hooks.request_paste;
-    ui_.take_paste = hooks.take_paste;
-    ui::apply_theme(ui_.projector);
-    ui_.projector_applied = ui_.projector;
     if (!notes.empty()) ui::show_note(ui_, notes);
     return notes;
 }
@@ -196,6 +239,16 @@ std::string App::state_json() const {
     j["accumulate"] = kernels::accumulate_id(c.accumulate);
     j["momentum"] = c.momentum;
     j["projector"] = ui_.projector;
+    j["scenario"] = ui_.guide.tour.active() ? ui_.guide.tour.scenario().id : "";
+    j["step"] = ui_.guide.tour.active() ? static_cast<long long>(ui_.guide.tour.step_index()) + 1 : 0;
+    j["scenarios"] = ui_.guide.scenarios.size();
+    j["scenarioErrors"] = ui_.guide.load_errors;
+    j["lastVerdict"] = last_verdict_;
+    j["taskDone"] = ui_.guide.tour.active() && !ui_.guide.show_summary && ui_.guide.tour.task_done();
+    if (ui_.guide.tour.active()) {
+        const scenario::Score sc = ui_.guide.tour.score();
+        j["score"] = {{"points", sc.points}, {"max", sc.max_points}, {"correct", sc.correct}, {"questions", sc.questions}};
+    }
     j["view"] = ui_.view == ui::View::Weights ? "weights" : "activations";
     j["weights"] = {{"section", sim::weight_section_name(weights_.config().section)},
                     {"sigmaEstimate", weights_.spectral().sigma_estimate},
@@ -252,6 +305,59 @@ std::string App::command(const std::string& text) {
             return "mode must be \"train\" or \"eval\"";
         return lab_.set_mode(mode);
     }
+    if (op == "scenario") {
+        const std::string id = j.contains("id") && j["id"].is_string() ? j["id"].get<std::string>() : "";
+        if (!ui_.guide.start(id, lab_, static_cast<int>(number("step", 1)) - 1)) return "unknown scenario '" + id + "'";
+        ui_.guide.progress.scenarios[id] = ui_.guide.tour.record();
+        ui_.guide.progress_dirty = true;
+        return "";
+    }
+    if (op == "next" || op == "back" || op == "answer") {
+        ui::GuideState& g = ui_.guide;
+        if (!g.tour.active()) return "no walkthrough is running";
+        if (op == "next") g.tour.next(lab_);
+        if (op == "back") g.tour.back(lab_);
+        if (op == "answer") {
+            const auto q = static_cast<std::size_t>(number("question", 0));
+            scenario::Grade grade;
+            if (j.contains("value")) {
+                grade = g.tour.answer_number(q, number("value", 0));
+            } else if (j.contains("choose") && j["choose"].is_array()) {
+                std::vector<std::size_t> chosen;
+                for (const auto& v : j["choose"])
+                    if (v.is_number_unsigned()) chosen.push_back(v.get<std::size_t>());
+                grade = g.tour.answer_choice(q, chosen);
+            } else {
+                return "answer needs \"value\" (numeric) or \"choose\" (option indices)";
+            }
+            last_verdict_ = grade.verdict == scenario::Verdict::Correct     ? "correct"
+                            : grade.verdict == scenario::Verdict::Incorrect ? "incorrect"
+                            : grade.verdict == scenario::Verdict::Revealed  ? "revealed"
+                                                                             : "invalid: " + grade.message;
+        }
+        g.progress.scenarios[g.tour.scenario().id] = g.tour.record();
+        g.progress_dirty = true;
+        return "";
+    }
+    if (op == "set") {
+        // setState(partial): the same keys as the URL, applied on top of the current state.
+        if (!j.contains("state") || !j["state"].is_object()) return "set needs a \"state\" object";
+        const nlohmann::json state = j["state"];
+        const std::string notes = apply_params(
+            [&state](const char* key) -> std::string {
+                if (!state.contains(key)) return "";
+                const auto& v = state[key];
+                if (v.is_string()) return v.get<std::string>();
+                if (v.is_array()) {   // shape: [16, 12]
+                    std::string t;
+                    for (const auto& d : v) t += (t.empty() ? "" : "x") + d.dump();
+                    return t;
+                }
+                return v.dump();
+            },
+            lab_.config());
+        return notes;
+    }
     if (op == "view") {
         const bool weights = j.contains("view") && j["view"] == "weights";
         if (!weights && !(j.contains("view") && j["view"] == "activations"))
@@ -282,6 +388,68 @@ std::string App::export_data(const std::string& kind) const {
     if (kind == "csv") return sim::export_csv(lab_);
     if (kind == "pytorch") return sim::pytorch_snippet(lab_);
     return "";
+}
+
+} // namespace normlab::app
+
+namespace normlab::app {
+
+std::string App::load_guide(const std::string& dir, const std::string& progress, const ParamFn& param) {
+    ui::GuideState& g = ui_.guide;
+    std::vector<std::string> files;
+    if (DIR* d = opendir(dir.c_str())) {
+        while (const dirent* e = readdir(d)) {
+            const std::string name = e->d_name;
+            if (name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0 && name != "index.json" &&
+                name != "schema.json")
+                files.push_back(name);
+        }
+        closedir(d);
+    }
+    std::sort(files.begin(), files.end());
+    for (const std::string& name : files) {
+        scenario::Loaded<scenario::Document> doc = scenario::load_document_file(dir + "/" + name);
+        for (const scenario::Error& e : doc.errors) g.load_errors.push_back(scenario::format_error(e));
+        if (!doc.ok()) continue;
+        if (doc.value->kind == scenario::DocumentKind::LabText) {
+            if (!g.text || doc.value->lab_text.language == g.language) g.text = doc.value->lab_text;
+        } else {
+            g.scenarios.push_back(doc.value->scenario);
+        }
+    }
+    std::string notes;
+    if (files.empty()) notes = "no scenario files were found; the walkthroughs are unavailable";
+    std::vector<std::string> messages;
+    if (!progress.empty()) g.progress = scenario::load_progress(progress, &messages);
+    for (const std::string& m : messages) notes += (notes.empty() ? "" : "; ") + m;
+    const std::string id = param("scenario");
+    if (!id.empty()) {
+        long long step = 1;
+        const std::string step_text = param("step");
+        if (!step_text.empty() && (!parse_int(step_text, &step) || step < 1)) {
+            notes += (notes.empty() ? "" : "; ") + ("step=" + step_text + " is not a step number (1, 2, ...)");
+            step = 1;
+        }
+        if (!g.start(id, lab_, static_cast<int>(step - 1))) {
+            std::string ids;
+            for (const scenario::Scenario& s : g.scenarios) ids += (ids.empty() ? "" : ", ") + s.id;
+            notes += (notes.empty() ? "" : "; ") + ("unknown scenario '" + id + "'; available: " + ids);
+        } else {
+            g.progress.scenarios[id] = g.tour.record();
+            g.progress_dirty = true;
+        }
+    }
+    if (!g.load_errors.empty())
+        notes += (notes.empty() ? "" : "; ") + std::to_string(g.load_errors.size()) +
+                 " problem(s) in the scenario files (see the Guide tab)";
+    if (!notes.empty()) ui::show_note(ui_, notes);
+    return notes;
+}
+
+std::string App::take_progress() {
+    if (!ui_.guide.progress_dirty) return "";
+    ui_.guide.progress_dirty = false;
+    return scenario::save_progress(ui_.guide.progress);
 }
 
 } // namespace normlab::app

@@ -29,6 +29,13 @@ class App {
     // Applies the URL parameters (see README) and wires the texture upload; returns notes on
     // bad values (the lab falls back to defaults or clamps them).
     std::string init(const ParamFn& param, const ui::UiState& hooks);
+    // Loads every scenario and the lab text from `dir`, then the learner's progress (JSON
+    // text, "" for none), and opens ?scenario=ID&step=N if asked. Returns notes.
+    std::string load_guide(const std::string& dir, const std::string& progress, const ParamFn& param);
+    // The progress to save when it changed since the last call ("" otherwise).
+    std::string take_progress();
+    // Moves the lab to `base` changed by the parameters present (URL keys); returns notes.
+    std::string apply_params(const ParamFn& param, const sim::LabConfig& base);
     bool prepare(int width, int height, float pixel_ratio);
     void frame(int width, int height, double dt, double time_ms, double last_work_ms);
     std::string stats_json() const;   // frames, firstFrameMs, frameMsP50, frameMsP95
@@ -45,6 +52,7 @@ class App {
     ui::Fonts fonts_;
     AppStats stats_;
     std::string font_error_;
+    std::string last_verdict_;   // of the last quiz answer given through command()
 };
 
 } // namespace normlab::app

@@ -7,6 +7,7 @@
 #include "platform/platform.h"
 
 namespace {
+constexpr const char* kProgressKey = "normlab.progress";   // versioned inside the JSON
 normlab::app::App g_app;   // the page's single app; the JS hooks below read it
 std::string g_state;       // keeps the last state string alive for the JS caller
 } // namespace
@@ -50,9 +51,18 @@ int main() {
     hooks.take_paste = platform::take_pasted_text;
     const std::string notes = g_app.init(platform::url_param, hooks);
     if (!notes.empty()) platform::report(notes);
+    const std::string guide_notes =
+        g_app.load_guide("/scenarios", platform::storage_get(kProgressKey), platform::url_param);
+    if (!guide_notes.empty()) platform::report(guide_notes);
     platform::run(platform::LoopHooks{
         .prepare = [](const platform::FrameInfo& f) { return g_app.prepare(f.width, f.height, f.pixel_ratio); },
-        .frame = [](const platform::FrameInfo& f) { g_app.frame(f.width, f.height, f.dt, f.time_ms, f.last_work_ms); },
+        .frame =
+            [](const platform::FrameInfo& f) {
+                g_app.frame(f.width, f.height, f.dt, f.time_ms, f.last_work_ms);
+                const std::string progress = g_app.take_progress();
+                if (!progress.empty() && !platform::storage_set(kProgressKey, progress))
+                    platform::report("progress could not be saved (this page cannot use localStorage)");
+            },
     });
     return 0;
 }

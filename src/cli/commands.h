@@ -25,4 +25,7 @@ void help_normalize(std::FILE* out);
 int run_gradcheck(int argc, char** argv);
 void help_gradcheck(std::FILE* out);
 
+int run_validate(int argc, char** argv);
+void help_validate(std::FILE* out);
+
 } // namespace normlab::cli

@@ -18,6 +18,10 @@ constexpr Command kCommands[] = {
      .summary = "check a family's analytic backward against finite differences; one JSON line",
      .run = run_gradcheck,
      .help = help_gradcheck},
+    {.name = "validate",
+     .summary = "check scenario and lab-text files (scenarios/*.json); errors with line:column",
+     .run = run_validate,
+     .help = help_validate},
 };
 
 const Command* find_command(const char* name) {

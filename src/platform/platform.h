@@ -50,6 +50,11 @@ void request_paste();
 // Text pasted since the last call (from request_paste or a paste event), "" if none.
 std::string take_pasted_text();
 
+// The page's localStorage: "" when absent or when storage is unavailable (private mode,
+// sandboxed frame); storage_set returns false when it could not write.
+std::string storage_get(const char* key);
+bool storage_set(const char* key, const std::string& value);
+
 // Value of a URL query parameter (?key=value), "" when absent.
 std::string url_param(const char* key);
 

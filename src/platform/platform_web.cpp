@@ -4,6 +4,7 @@
 // size times devicePixelRatio so text and cell edges stay sharp on phones and projectors.
 #include "platform/platform.h"
 
+#include <cstdlib>
 #include <vector>
 
 #include <SDL.h>
@@ -102,6 +103,27 @@ EM_JS(void, js_request_paste, (), {
         _normlab_receive_paste(p);
         _free(p);
     }).catch((e) => console.warn('[NormLab] clipboard not readable: ' + e.message));
+});
+
+EM_JS(char*, js_storage_get, (const char* key), {
+    try {
+        const v = window.localStorage.getItem(UTF8ToString(key));
+        if (v === null) return 0;
+        const n = lengthBytesUTF8(v) + 1;
+        const p = _malloc(n);
+        stringToUTF8(v, p, n);
+        return p;
+    } catch (e) {
+        return 0;
+    }
+});
+EM_JS(int, js_storage_set, (const char* key, const char* value), {
+    try {
+        window.localStorage.setItem(UTF8ToString(key), UTF8ToString(value));
+        return 1;
+    } catch (e) {
+        return 0;
+    }
 });
 
 const char* get_clipboard(void*) { return g_clipboard.c_str(); }
@@ -232,6 +254,16 @@ void download(const std::string& filename, const std::string& mime, const std::s
 void request_screenshot(const std::string& filename) { g_platform.screenshot_name = filename; }
 
 void request_paste() { js_request_paste(); }
+
+std::string storage_get(const char* key) {
+    char* p = js_storage_get(key);
+    if (!p) return "";
+    std::string v(p);
+    std::free(p);
+    return v;
+}
+
+bool storage_set(const char* key, const std::string& value) { return js_storage_set(key, value.c_str()) != 0; }
 
 std::string take_pasted_text() {
     if (!g_pasted_fresh) return "";

@@ -78,8 +78,9 @@ void draw_cell_grid(ImDrawList* dl, const viz::TensorLayout& t) {
 
 // One titled heatmap with its legend; returns the hovered cell or -1. `placed` (may be null)
 // receives the layout it was drawn with.
-long long heatmap_block(const char* title, const char* subtitle, HeatmapCache& cache,
-                        const sim::Lab& lab, float width, float height, viz::TensorLayout* placed = nullptr) {
+long long heatmap_block(const UiState& state, const char* spot, const char* title, const char* subtitle,
+                        HeatmapCache& cache, const sim::Lab& lab, float width, float height,
+                        viz::TensorLayout* placed = nullptr) {
     ImGui::BeginGroup();
     ImGui::TextUnformatted(title);
     ImGui::SameLine();
@@ -112,6 +113,15 @@ long long heatmap_block(const char* title, const char* subtitle, HeatmapCache& c
     ImGui::SetCursorScreenPos(ImVec2(t.origin.x, ImGui::GetCursorScreenPos().y));
     draw_legend(cache.range, std::max(std::min(t.size().x, width), ImGui::GetFontSize() * 8));
     ImGui::EndGroup();
+    spotlight(state, spot);
+    if (cache.outline.size() > 0) {
+        const auto& h = state.guide.highlights;
+        if (std::find(h.begin(), h.end(), "board.outline") != h.end())
+            for (const viz::Segment& s : cache.outline)
+                ImGui::GetForegroundDrawList()->AddLine(ImVec2(a.x + s.a.x * t.cell, a.y + s.a.y * t.cell),
+                                                        ImVec2(a.x + s.b.x * t.cell, a.y + s.b.y * t.cell),
+                                                        IM_COL32(255, 196, 64, 200), thick + 2);
+    }
     return hovered;
 }
 
@@ -158,7 +168,16 @@ const char* axes_caption(const core::Shape& s) {
 
 } // namespace
 
+static void board_body(UiState& state, sim::Lab& lab, const Fonts& fonts);
+
 void panel_board(UiState& state, sim::Lab& lab, const Fonts& fonts) {
+    ImGui::BeginGroup();
+    board_body(state, lab, fonts);
+    ImGui::EndGroup();
+    spotlight(state, "panel.board");
+}
+
+static void board_body(UiState& state, sim::Lab& lab, const Fonts& fonts) {
     ImGui::PushFont(fonts.heading);
     ImGui::TextUnformatted("Which cells are normalized together?");
     ImGui::PopFont();
@@ -212,20 +231,20 @@ void panel_board(UiState& state, sim::Lab& lab, const Fonts& fonts) {
         const viz::TensorLayout unit = viz::tensor_layout(lab.shape(), slab_cols);
         const float cell = avail.x / unit.grid_w();
         const float h = std::min(cell * unit.grid_h(), avail.x * 1.1f) + ImGui::GetFontSize() * 4;
-        hovered = std::max(hovered, heatmap_block("Raw x", "before", state.heatmaps[0], lab, avail.x, h, &raw));
+        hovered = std::max(hovered, heatmap_block(state, "board.raw", "Raw x", "before", state.heatmaps[0], lab, avail.x, h, &raw));
         ImGui::Spacing();
-        hovered = std::max(hovered, heatmap_block(main_title, main_sub, state.heatmaps[1], lab, avail.x, h));
+        hovered = std::max(hovered, heatmap_block(state, "board.normalized", main_title, main_sub, state.heatmaps[1], lab, avail.x, h));
         if (comparing) {
             ImGui::Spacing();
-            hovered = std::max(hovered, heatmap_block(compare_title.c_str(), "", state.heatmaps[2], lab, avail.x, h));
+            hovered = std::max(hovered, heatmap_block(state, "board.normalized", compare_title.c_str(), "", state.heatmaps[2], lab, avail.x, h));
         }
     } else {
-        hovered = std::max(hovered, heatmap_block("Raw x", "before", state.heatmaps[0], lab, box_w, avail.y, &raw));
+        hovered = std::max(hovered, heatmap_block(state, "board.raw", "Raw x", "before", state.heatmaps[0], lab, box_w, avail.y, &raw));
         ImGui::SameLine(0, spacing);
-        hovered = std::max(hovered, heatmap_block(main_title, main_sub, state.heatmaps[1], lab, box_w, avail.y));
+        hovered = std::max(hovered, heatmap_block(state, "board.normalized", main_title, main_sub, state.heatmaps[1], lab, box_w, avail.y));
         if (comparing) {
             ImGui::SameLine(0, spacing);
-            hovered = std::max(hovered, heatmap_block(compare_title.c_str(), "", state.heatmaps[2], lab, box_w, avail.y));
+            hovered = std::max(hovered, heatmap_block(state, "board.normalized", compare_title.c_str(), "", state.heatmaps[2], lab, box_w, avail.y));
         }
     }
     state.hovered_cell = hovered;

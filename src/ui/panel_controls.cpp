@@ -76,8 +76,12 @@ void paste_popup(UiState& state, sim::Lab& lab) {
 } // namespace
 
 void panel_family(UiState& state, sim::Lab& lab) {
+    ImGui::BeginGroup();
     ImGui::TextDisabled("FAMILY");
+    ImGui::BeginGroup();
     family_buttons(state, lab);
+    ImGui::EndGroup();
+    spotlight(state, "control.family");
     const sim::FamilyInfo& info = sim::family_info(lab.config().family);
     ImGui::PushTextWrapPos(0);
     ImGui::Text("Normalizes %s.", info.axis);
@@ -106,9 +110,12 @@ void panel_family(UiState& state, sim::Lab& lab) {
             ImGui::EndCombo();
         }
     }
+    ImGui::EndGroup();
+    spotlight(state, "panel.family");
 }
 
 void panel_controls(UiState& state, sim::Lab& lab) {
+    ImGui::BeginGroup();
     ImGui::TextDisabled("TENSOR");
     const sim::LabConfig& c = lab.config();
     ImGui::PushItemWidth(-ImGui::CalcTextSize("channels C").x - ImGui::GetStyle().ItemInnerSpacing.x);
@@ -117,19 +124,25 @@ void panel_controls(UiState& state, sim::Lab& lab) {
     for (int k = 0; k < sim::kLayoutCount; ++k) layouts[k] = sim::layout_name(static_cast<sim::Layout>(k));
     if (ImGui::Combo("shape", &layout, layouts, sim::kLayoutCount))
         show_note(state, lab.set_layout(static_cast<sim::Layout>(layout)));
+    spotlight(state, "control.layout");
     const ImGuiSliderFlags clamp = ImGuiSliderFlags_AlwaysClamp;
     int b = c.batch, d = c.features;
     if (ImGui::SliderInt("batch B", &b, 1, sim::kMaxBatch, "%d", clamp)) show_note(state, lab.set_batch(b));
+    spotlight(state, "control.batch");
     if (ImGui::SliderInt(c.layout == sim::Layout::Image ? "channels C" : "features d", &d, 1,
                          sim::kMaxFeatures, "%d", clamp))
         show_note(state, lab.set_features(d));
+    spotlight(state, "control.features");
     int l = c.length, h = c.height, w = c.width;
     if (c.layout == sim::Layout::Sequence &&
         ImGui::SliderInt("tokens L", &l, 1, sim::kMaxSpatial, "%d", clamp))
         show_note(state, lab.set_spatial(l, h, w));
+    if (c.layout == sim::Layout::Sequence) spotlight(state, "control.length");
     if (c.layout == sim::Layout::Image) {
         if (ImGui::SliderInt("height H", &h, 1, sim::kMaxSpatial, "%d", clamp)) show_note(state, lab.set_spatial(l, h, w));
+        spotlight(state, "control.height");
         if (ImGui::SliderInt("width W", &w, 1, sim::kMaxSpatial, "%d", clamp)) show_note(state, lab.set_spatial(l, h, w));
+        spotlight(state, "control.width");
     }
     if (c.family == kernels::NormKind::Group) {
         // Only divisors of C are valid group counts: the slider walks through them.
@@ -141,6 +154,7 @@ void panel_controls(UiState& state, sim::Lab& lab) {
         std::snprintf(label, sizeof label, "G = %d", c.groups);
         if (ImGui::SliderInt("groups", &idx, 0, static_cast<int>(divisors.size()) - 1, label, clamp))
             show_note(state, lab.set_groups(divisors[static_cast<std::size_t>(idx)]));
+        spotlight(state, "control.groups");
         ImGui::SameLine();
         help_marker("GroupNorm splits the C channels into G groups. G = 1 is LayerNorm over (C, H, W); "
                     "G = C is InstanceNorm. G must divide C.");
@@ -150,11 +164,14 @@ void panel_controls(UiState& state, sim::Lab& lab) {
     for (int k = 0; k < sim::kPresetCount; ++k) names[k] = sim::preset_name(static_cast<sim::DataPreset>(k));
     if (ImGui::Combo("data", &preset, names, sim::kPresetCount))
         lab.set_preset(static_cast<sim::DataPreset>(preset));
+    spotlight(state, "control.preset");
     ImGui::PopItemWidth();
     if (ImGui::Button("New batch")) lab.resample();
+    spotlight(state, "control.new_batch");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Draw new examples from the same distribution");
     ImGui::SameLine();
     if (ImGui::Button("New data")) lab.reseed(lab.config().seed + 1);
+    spotlight(state, "control.new_data");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("A new distribution: new per-channel offsets and scales");
     ImGui::SameLine();
     ImGui::TextDisabled("seed %llu · batch %llu", static_cast<unsigned long long>(lab.config().seed),
@@ -171,11 +188,14 @@ void panel_controls(UiState& state, sim::Lab& lab) {
     ImGui::InputInt("##example", &state.perturb_example, 0, 0);
     state.perturb_example = std::clamp(state.perturb_example, 0, lab.shape().batch() - 1);
     ImGui::SameLine();
+    ImGui::BeginGroup();
     if (ImGui::Button("× 3")) show_note(state, lab.scale_example(state.perturb_example, 3.f));
     ImGui::SameLine();
     if (ImGui::Button("× 1/3") ) show_note(state, lab.scale_example(state.perturb_example, 1.f / 3.f));
     ImGui::SameLine();
     ImGui::TextDisabled("scale example");
+    ImGui::EndGroup();
+    spotlight(state, "control.scale_example");
     ImGui::SameLine();
     help_marker("Multiply every value of one example. With BatchNorm the normalized values of the "
                 "other examples change too (they share the batch statistics); with LayerNorm or "
@@ -186,15 +206,19 @@ void panel_controls(UiState& state, sim::Lab& lab) {
     sim::Sweep& sweep = lab.sweep();
     if (ImGui::Button(sweep.playing ? "Pause" : "Play", ImVec2(ImGui::GetFontSize() * 4.5f, 0)))
         sweep.playing = !sweep.playing;
+    spotlight(state, "control.play");
     ImGui::SameLine();
     if (ImGui::ArrowButton("##prev", ImGuiDir_Left)) lab.step_group(-1);
     ImGui::SameLine();
     if (ImGui::ArrowButton("##next", ImGuiDir_Right)) lab.step_group(+1);
+    spotlight(state, "control.step_group");
     ImGui::SameLine();
     ImGui::SetNextItemWidth(-1);
     ImGui::SliderFloat("##speed", &sweep.groups_per_second, 0.25f, 8.f, "%.2f groups/s",
                        ImGuiSliderFlags_AlwaysClamp | ImGuiSliderFlags_Logarithmic);
 
+    ImGui::EndGroup();
+    spotlight(state, "panel.controls");
     if (!state.note.empty() && state.clock < state.note_until) {
         ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.f, 0.78f, 0.35f, 1.f));
         ImGui::PushTextWrapPos(0);

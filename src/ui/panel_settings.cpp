@@ -20,6 +20,7 @@ void eps_controls(UiState& state, sim::Lab& lab) {
     std::snprintf(label, sizeof label, "ε = %.0e", static_cast<double>(c.eps));
     if (ImGui::SliderFloat("##eps", &log_eps, -12.f, 0.f, label, ImGuiSliderFlags_AlwaysClamp))
         show_note(state, lab.set_eps(std::pow(10.f, std::round(log_eps * 2.f) / 2.f)));
+    spotlight(state, "control.eps");
     ImGui::SameLine();
     help_marker("ε keeps the division finite when a group has (almost) no spread: √(σ² + ε) never "
                 "drops below √ε. Typical values: 1e-5 (LayerNorm, BatchNorm), 1e-6 (RMSNorm).");
@@ -28,6 +29,7 @@ void eps_controls(UiState& state, sim::Lab& lab) {
     ImGui::SameLine();
     changed |= ImGui::RadioButton("√σ² + ε  (bug)", &placement, 1);
     if (changed) show_note(state, lab.set_eps_placement(static_cast<kernels::EpsPlacement>(placement)));
+    spotlight(state, "control.eps_placement");
     ImGui::SameLine();
     help_marker("The classic bug: 1 / (sqrt(var) + eps). It passes tests on ordinary data, but on a "
                 "near-constant group the divisor falls to ε itself and the output explodes. Try the "
@@ -42,9 +44,11 @@ void precision_controls(UiState& state, sim::Lab& lab) {
     const float w = ImGui::GetContentRegionAvail().x;
     ImGui::SetNextItemWidth(w * 0.35f);
     bool changed = ImGui::Combo("##storage", &storage, storages, 3);
+    spotlight(state, "control.storage");
     ImGui::SameLine();
     ImGui::SetNextItemWidth(w * 0.65f - ImGui::GetStyle().ItemSpacing.x - ImGui::GetFontSize() * 1.6f);
     changed |= ImGui::Combo("##acc", &acc, accs, 2);
+    spotlight(state, "control.accumulate");
     if (changed)
         show_note(state, lab.set_precision(static_cast<kernels::Precision>(storage),
                                            static_cast<kernels::Accumulate>(acc)));
@@ -74,6 +78,7 @@ void affine_controls(UiState& state, sim::Lab& lab) {
     if (changed) show_note(state, lab.set_affine(state.affine_channel, gamma, beta));
     ImGui::SameLine();
     if (ImGui::SmallButton("reset")) lab.reset_affine();
+    spotlight(state, "control.affine");
 }
 
 void batchnorm_controls(UiState& state, sim::Lab& lab) {
@@ -83,6 +88,7 @@ void batchnorm_controls(UiState& state, sim::Lab& lab) {
     ImGui::SameLine();
     changed |= ImGui::RadioButton("eval (running)", &mode, 1);
     if (changed) show_note(state, lab.set_mode(static_cast<kernels::NormMode>(mode)));
+    spotlight(state, "control.mode");
     if (c.family != kernels::NormKind::Batch) {
         ImGui::TextDisabled("only BatchNorm behaves differently in eval");
         return;
@@ -91,10 +97,12 @@ void batchnorm_controls(UiState& state, sim::Lab& lab) {
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7.f);
     if (ImGui::SliderFloat("momentum", &momentum, 0.f, 1.f, "%.2f", ImGuiSliderFlags_AlwaysClamp))
         show_note(state, lab.set_momentum(momentum));
+    spotlight(state, "control.momentum");
     ImGui::SameLine();
     help_marker("After each training batch: running = (1 − momentum) · running + momentum · batch "
                 "statistic (the variance unbiased, n/(n−1), as PyTorch does). Eval mode uses the "
                 "running values instead of the batch's own.");
+    ImGui::BeginGroup();
     ImGui::TextUnformatted("train");
     for (int n : {1, 10, 100}) {
         ImGui::SameLine();
@@ -104,14 +112,18 @@ void batchnorm_controls(UiState& state, sim::Lab& lab) {
     }
     ImGui::SameLine();
     ImGui::TextUnformatted("batches");
+    ImGui::EndGroup();
+    spotlight(state, "control.train");
     ImGui::SameLine();
     if (ImGui::SmallButton("reset##running")) {
         lab.reset_running();
         lab.set_mode(c.mode);
     }
+    spotlight(state, "control.reset_running");
     const std::size_t channel = lab.sweep().group % static_cast<std::size_t>(lab.shape().channels());
     const kernels::RunningStats& r = lab.running();
     const float rm = r.mean.empty() ? 0.f : r.mean[channel], rv = r.var.empty() ? 1.f : r.var[channel];
+    ImGui::BeginGroup();
     ImGui::TextDisabled("%d batches trained · channel %zu running μ %.3f, σ² %.3f", lab.batches_trained(),
                         channel, static_cast<double>(rm), static_cast<double>(rv));
     ImGui::TextDisabled("this batch: μ %.3f, σ² %.3f", static_cast<double>(lab.trace().mean[channel]),
@@ -121,11 +133,14 @@ void batchnorm_controls(UiState& state, sim::Lab& lab) {
     ImGui::TextColored(gap > 0.5f ? ImVec4(1, 0.7f, 0.3f, 1) : ImVec4(0.6f, 0.9f, 0.7f, 1),
                        "train/eval gap on this batch: max |y_train − y_eval| = %.3f", static_cast<double>(gap));
     ImGui::PopTextWrapPos();
+    ImGui::EndGroup();
+    spotlight(state, "stats.running");
 }
 
 } // namespace
 
 void panel_settings(UiState& state, sim::Lab& lab) {
+    ImGui::BeginGroup();
     ImGui::TextDisabled("EPSILON");
     eps_controls(state, lab);
     ImGui::TextDisabled("PRECISION");
@@ -134,6 +149,8 @@ void panel_settings(UiState& state, sim::Lab& lab) {
     affine_controls(state, lab);
     ImGui::TextDisabled("TRAIN / EVAL");
     batchnorm_controls(state, lab);
+    ImGui::EndGroup();
+    spotlight(state, "panel.settings");
 }
 
 } // namespace normlab::ui

@@ -95,6 +95,7 @@ void panel_stats(UiState& state, const sim::Lab& lab) {
     }
     const std::size_t g = lab.sweep().group;
     const kernels::NormKind kind = lab.config().family;
+    ImGui::BeginGroup();
     ImGui::TextDisabled("HIGHLIGHTED GROUP");
     ImGui::PushTextWrapPos(0);
     ImGui::TextUnformatted(sim::describe_group(kind, lab.shape(), lab.plan(), g).c_str());
@@ -115,10 +116,15 @@ void panel_stats(UiState& state, const sim::Lab& lab) {
         ImGui::TextDisabled("After: mean 0 and std 1 within the group (γ = 1, β = 0).");
     ImGui::PopTextWrapPos();
 
+    ImGui::EndGroup();
+    spotlight(state, "stats.group");
     if (two_columns) ImGui::TableNextColumn();
     else ImGui::Spacing();
+    ImGui::BeginGroup();
     ImGui::TextDisabled("WHOLE TENSOR");
     stats_table("##all", c.all_x, c.all_y, true);
+    ImGui::EndGroup();
+    spotlight(state, "stats.tensor");
     const float w = ImGui::GetContentRegionAvail().x;
     const float h = ImGui::GetFontSize() * 3.2f;
     if (two_columns) {
@@ -127,6 +133,7 @@ void panel_stats(UiState& state, const sim::Lab& lab) {
         draw_histogram("histogram of x", c.hist_x, c.all_x, w, h);
         ImGui::TableNextColumn();
         draw_histogram("histogram of y", c.hist_y, c.all_y, w, h);
+        spotlight(state, "stats.histogram");
         ImGui::EndTable();
     } else {
         draw_histogram("histogram of x", c.hist_x, c.all_x, w, h);

@@ -16,6 +16,8 @@ void panel_board(UiState& state, sim::Lab& lab, const Fonts& fonts);
 void panel_settings(UiState& state, sim::Lab& lab);
 // PNG, CSV, JSON and PyTorch exports of the current board.
 void panel_export(UiState& state, const sim::Lab& lab);
+// The guided walkthrough (scenario menu, step, task, quiz, summary) and the explanations.
+void panel_guide(UiState& state, sim::Lab& lab, const Fonts& fonts);
 // Statistics of the highlighted group before and after.
 void panel_stats(UiState& state, const sim::Lab& lab);
 

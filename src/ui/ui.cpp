@@ -57,11 +57,17 @@ void draw(UiState& state, sim::Lab& lab, sim::WeightLab& weights, const Fonts& f
 
     if (state.narrow) {
         drag_to_scroll();
+        if (ImGui::CollapsingHeader("Guided walkthroughs and explanations",
+                                    state.guide.tour.active() ? ImGuiTreeNodeFlags_DefaultOpen : 0))
+            panel_guide(state, lab, fonts);
         panel_family(state, lab);
         ImGui::Separator();
         panel_board(state, lab, fonts);
         ImGui::Separator();
+        ImGui::BeginGroup();
         panel_stats(state, lab);
+        ImGui::EndGroup();
+        spotlight(state, "panel.stats");
         ImGui::Separator();
         panel_controls(state, lab);
         ImGui::Separator();
@@ -74,13 +80,27 @@ void draw(UiState& state, sim::Lab& lab, sim::WeightLab& weights, const Fonts& f
     } else {
         const float left_w = std::clamp(ImGui::GetFontSize() * 21.f, 280.f, width * 0.34f);
         ImGui::BeginChild("left", ImVec2(left_w, 0), true);
-        panel_family(state, lab);
-        ImGui::Spacing();
-        panel_controls(state, lab);
-        ImGui::Separator();
-        panel_settings(state, lab);
-        ImGui::Separator();
-        panel_export(state, lab);
+        if (ImGui::BeginTabBar("##left")) {
+            // The guide opens when a walkthrough runs (URL, menu); the controls otherwise.
+            const bool touring = state.guide.tour.active();
+            const int guide_flags = touring && !state.left_was_touring ? ImGuiTabItemFlags_SetSelected : 0;
+            state.left_was_touring = touring;
+            if (ImGui::BeginTabItem("Lab", nullptr, 0)) {
+                panel_family(state, lab);
+                ImGui::Spacing();
+                panel_controls(state, lab);
+                ImGui::Separator();
+                panel_settings(state, lab);
+                ImGui::Separator();
+                panel_export(state, lab);
+                ImGui::EndTabItem();
+            }
+            if (ImGui::BeginTabItem("Guide", nullptr, guide_flags)) {
+                panel_guide(state, lab, fonts);
+                ImGui::EndTabItem();
+            }
+            ImGui::EndTabBar();
+        }
         ImGui::EndChild();
         ImGui::SameLine();
         ImGui::BeginChild("board", ImVec2(0, 0), true);
@@ -94,7 +114,10 @@ void draw(UiState& state, sim::Lab& lab, sim::WeightLab& weights, const Fonts& f
                 state.view = View::Activations;
                 panel_board(state, lab, fonts);
                 ImGui::Separator();
-                panel_stats(state, lab);
+                ImGui::BeginGroup();
+        panel_stats(state, lab);
+        ImGui::EndGroup();
+        spotlight(state, "panel.stats");
                 ImGui::EndTabItem();
             }
             if (ImGui::BeginTabItem("Weight norms", nullptr, weight_flags)) {

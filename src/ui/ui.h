@@ -3,9 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "scenario/loader.h"
+#include "scenario/tour.h"
 #include "sim/lab.h"
 #include "sim/weight_lab.h"
 #include "viz/heatmap.h"
@@ -40,6 +43,34 @@ struct HeatmapCache {
 };
 
 enum class View { Activations, Weights };
+
+// What the learner typed or chose in one quiz question, and the last grade it got.
+struct QuestionInput {
+    std::vector<bool> chosen;     // choice questions: one per option
+    double number = 0;            // numeric questions
+    bool graded = false;
+    scenario::Grade grade;
+};
+
+// The guided walkthroughs: the loaded scenarios and lab text, the running tour and the
+// learner's progress. The app loads them; the guide panel drives the tour.
+struct GuideState {
+    std::vector<scenario::Scenario> scenarios;   // every language
+    std::optional<scenario::LabText> text;       // the lab explanations (lab_text.json)
+    std::vector<std::string> load_errors;        // formatted loader errors, shown in a panel
+    std::string language = "en";
+    scenario::Tour tour;
+    scenario::Progress progress;
+    bool progress_dirty = false;                 // the app saves it (localStorage)
+    std::vector<QuestionInput> inputs;           // for the current step's quiz
+    std::size_t inputs_step = ~std::size_t{0};
+    std::vector<std::string> highlights;         // ids the current step spotlights
+    bool show_summary = false;
+
+    // Starts a scenario by id (the learner's language first); false if unknown.
+    bool start(const std::string& id, sim::Lab& lab, int step = -1);
+    const scenario::Scenario* find(const std::string& id) const;
+};
 
 // Statistics and histograms of the board, recomputed only when the data or the group change
 // (a 64 x 64 x 16 x 16 tensor has a million cells: too many to rescan every frame).
@@ -76,6 +107,8 @@ struct UiState {
     bool dragging_value = false;
     bool narrow = false;       // phone layout (stacked)
     View view = View::Activations;
+    GuideState guide;
+    bool left_was_touring = false;
     bool select_view = false;  // switch the tab to `view` on the next frame (URL, commands)
     bool projector = false;    // classroom mode: larger text, higher contrast, thicker outlines
     bool projector_applied = false;
@@ -104,6 +137,10 @@ float body_font_px(int width, int height, bool projector = false);
 
 // Shows a short message under the controls for a few seconds (clamped values, errors).
 void show_note(UiState& state, const std::string& note);
+
+// Draws an amber, pulsing frame around the last item (or group) when the current walkthrough
+// step spotlights `id` (a registered highlight id).
+void spotlight(const UiState& state, const char* id);
 
 // Draws the whole app for one frame.
 void draw(UiState& state, sim::Lab& lab, sim::WeightLab& weights, const Fonts& fonts, int width,

@@ -27,7 +27,7 @@ export function near(a, b, tol, what) {
 }
 
 // Opens a page at `query` (e.g. "?family=layernorm") and waits until the app drew frames.
-async function openApp(ctx, base, query = '', viewport = { width: 1280, height: 800 }) {
+async function openApp(ctx, base, query = '', viewport = { width: 1280, height: 800 }, before = null) {
   const page = await ctx.newPage();
   await page.setViewportSize(viewport);
   const problems = [];
@@ -36,6 +36,7 @@ async function openApp(ctx, base, query = '', viewport = { width: 1280, height: 
   page.on('request', (r) => {
     if (!r.url().startsWith(base) && !r.url().startsWith('data:')) problems.push('request left the origin: ' + r.url());
   });
+  if (before) await before(page);
   await page.goto(base + query);
   await page.waitForFunction(() => window.NormLab?.state()?.frames > 5, null, { timeout: 30000 });
   const app = {
@@ -77,7 +78,7 @@ export async function run(filter = '') {
     const ctx = await browser.newContext();
     const started = Date.now();
     try {
-      await t.fn({ open: (query, viewport) => openApp(ctx, base, query, viewport), base, ctx });
+      await t.fn({ open: (query, viewport, before) => openApp(ctx, base, query, viewport, before), base, ctx });
       passed++;
       console.log(`ok   ${t.name} (${Date.now() - started} ms)`);
     } catch (e) {

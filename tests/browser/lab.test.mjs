@@ -110,3 +110,22 @@ test('frame time at the default board is reported (p50, p95)', async ({ open }) 
     `first frame ${st.firstFrameMs.toFixed(0)} ms, heap ${(st.heapBytes / 1048576).toFixed(1)} MiB`);
   app.noProblems();
 });
+
+test('every setting from the URL, and setState/getState from JavaScript', async ({ open }) => {
+  const app = await open('?family=layernorm&shape=4x8x6&preset=outliers&eps=0.001&mode=eval' +
+    '&precision=fp16&accumulate=storage&eps_placement=outside&momentum=0.2&seed=3');
+  let s = await app.page.evaluate(() => NormLab.getState());
+  expect(s.family === 'layernorm' && JSON.stringify(s.shape) === '[4,8,6]', `family/shape: ${s.family} ${s.shape}`);
+  expect(s.preset === 'Heavy outliers', `preset: ${s.preset}`);
+  expect(Math.abs(s.eps - 1e-3) < 1e-9, `eps: ${s.eps}`);
+  expect(s.mode === 'eval' && s.precision === 'fp16' && s.accumulate === 'storage', 'mode/precision/accumulate');
+  expect(s.epsPlacement === 'outside' && Math.abs(s.momentum - 0.2) < 1e-6 && s.seed === 3, 'placement/momentum/seed');
+  const notes = await app.page.evaluate(() => NormLab.setState({ family: 'groupnorm', shape: [2, 6, 3, 3], groups: 4 }));
+  s = await app.page.evaluate(() => NormLab.getState());
+  expect(s.family === 'groupnorm' && JSON.stringify(s.shape) === '[2,6,3,3]', `setState moved the lab: ${s.family} ${s.shape}`);
+  expect(s.groups === 3 && /does not divide/.test(notes), `G=4 does not divide 6: ${s.groups}, "${notes}"`);
+  expect(s.mode === 'eval', 'keys not given keep their value');
+  const bad = await app.page.evaluate(() => NormLab.setState({ preset: 'sunny', eps: 'lots' }));
+  expect(/preset=sunny is unknown/.test(bad) && /eps=lots is not a number/.test(bad), `messages: ${bad}`);
+  app.noProblems();
+});

@@ -1,0 +1,70 @@
+// tests/browser/guide.test.mjs: a guided walkthrough end to end: deep link, step navigation,
+// a quiz answered wrong then right, progress kept across a reload.
+import { expect, test } from './harness.mjs';
+
+test('walkthrough: deep link, quiz wrong then right, progress survives a reload', async ({ open }) => {
+  const app = await open('?scenario=02_batchnorm&step=2');
+  let s = await app.state();
+  expect(s.scenarios >= 8, `at least 8 scenarios loaded, got ${s.scenarios}`);
+  expect(s.scenarioErrors.length === 0, `bundled scenarios load cleanly: ${s.scenarioErrors.join('; ')}`);
+  expect(s.scenario === '02_batchnorm' && s.step === 2, `opened 02_batchnorm step 2, got ${s.scenario} ${s.step}`);
+  expect(s.family === 'batchnorm', 'the step moved the lab to BatchNorm');
+  await app.shot('guide-step');
+  // Step 2 asks how many (mu, sigma) pairs BatchNorm computes: one per feature.
+  await app.page.evaluate(() => NormLab.command({ op: 'answer', question: 0, value: 8 }));
+  expect((await app.state()).lastVerdict === 'incorrect', 'a wrong answer is graded incorrect');
+  await app.page.evaluate((n) => NormLab.command({ op: 'answer', question: 0, value: n }), s.groupCount);
+  s = await app.state();
+  expect(s.lastVerdict === 'correct', `the group count is the right answer, got ${s.lastVerdict}`);
+  expect(s.score.correct === 1 && s.score.points === 0.5, `second-attempt credit, got ${JSON.stringify(s.score)}`);
+  await app.page.evaluate(() => NormLab.command({ op: 'next' }));
+  expect((await app.state()).step === 3, 'next moves to step 3');
+  await app.page.waitForTimeout(300);   // a frame saves the progress
+  await app.page.reload();
+  await app.page.waitForFunction(() => window.NormLab?.state()?.frames > 5);
+  await app.page.evaluate(() => NormLab.command({ op: 'scenario', id: '02_batchnorm', step: 2 }));
+  s = await app.state();
+  expect(s.score.correct === 1, `progress kept across the reload: ${JSON.stringify(s.score)}`);
+  app.noProblems();
+});
+
+test('walkthrough: unknown scenario and corrupt saved progress give messages, not a crash', async ({ open }) => {
+  const app = await open('?scenario=99_nothing');
+  let s = await app.state();
+  expect(/unknown scenario '99_nothing'/.test(s.note), `note: ${s.note}`);
+  await app.page.evaluate(() => localStorage.setItem('normlab.progress', '{"version": 1, "scenarios": 7'));
+  await app.page.reload();
+  await app.page.waitForFunction(() => window.NormLab?.state()?.frames > 5);
+  s = await app.state();
+  expect(s.scenarios >= 8 && s.error === '', 'the app runs with corrupt saved progress');
+  const px = await app.shot('guide-corrupt-progress');
+  expect(px.nonBackgroundFraction > 0.15, 'the board is drawn');
+});
+
+test('walkthrough in Spanish (?lang=es) and the phone layout', async ({ open }) => {
+  const app = await open('?lang=es&scenario=01_why_normalize', { width: 390, height: 844 });
+  const s = await app.state();
+  expect(s.scenario === '01_why_normalize', 'the Spanish walkthrough opens');
+  const px = await app.shot('guide-es-390x844');
+  expect(px.nonBackgroundFraction > 0.1, 'drawn');
+  app.noProblems();
+});
+
+test('a broken scenario file shows its message in the app; the rest keeps working', async ({ open }) => {
+  const broken = '{\n  "kind": "scenario",\n  "id": "99_broken",\n  "title": 42,\n}';
+  const app = await open('', undefined, async (page) => {
+    await page.route('**/scenarios/index.json', async (route) => {
+      const list = await (await route.fetch()).json();
+      await route.fulfill({ json: [...list, '99_broken.json'] });
+    });
+    await page.route('**/scenarios/99_broken.json', (route) =>
+      route.fulfill({ body: broken, contentType: 'application/json' }));
+  });
+  const s = await app.state();
+  expect(s.scenarioErrors.length >= 1, 'the broken file is reported');
+  expect(/99_broken\.json:\d+:\d+/.test(s.scenarioErrors[0]), `message names file, line and column: ${s.scenarioErrors[0]}`);
+  expect(s.scenarios >= 8, 'the good scenarios still load');
+  expect(/problem\(s\) in the scenario files/.test(s.note), `note: ${s.note}`);
+  await app.shot('guide-broken-scenario');
+  app.noProblems();
+});
