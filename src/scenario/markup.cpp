@@ -107,6 +107,9 @@ std::vector<Span> parse_inline(std::string_view s, std::string* error) {
             bold = !bold;
             i += 2;
         } else {
+            // A lone * would show literally: there are no italics. Multiplication is × or ·.
+            if (s[i] == '*' && error && error->empty())
+                *error = "a single * is not markup (there are no italics): use **bold**, × or `*`";
             plain += s[i++];
         }
     }

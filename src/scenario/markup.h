@@ -2,7 +2,8 @@
 // draws, and the check that every character has a glyph in the UI font.
 // Markup: paragraphs are separated by a blank line; a line starting "- " is a bullet item, one
 // starting "1. " (any number) a numbered item; consecutive plain lines join with a space.
-// Inside a line, **bold** and `code` (code is literal: no bold inside). Greek letters and math
+// Inside a line, **bold** and `code` (code is literal: no bold inside); a lone * outside code is
+// an error (it would show literally: there are no italics). Greek letters and math
 // symbols are written as themselves in UTF-8 (μ σ ε γ β √ ≤ ≈ ·). Nothing else is special.
 // Knows nothing of ImGui: the UI maps Block/Span to its widgets.
 #pragma once

@@ -78,7 +78,8 @@ void drive(const std::uint8_t* data, std::size_t size) {
     sim::Lab lab;
     Tour tour;
     tour.start(sc, lab);
-    for (std::size_t i = 2; i + 1 < size; i += 2) {
+    // At most 64 actions: each may regenerate the lab and re-evaluate the task.
+    for (std::size_t i = 2; i + 1 < size && i < 130; i += 2) {
         const std::uint8_t op = data[i], arg = data[i + 1];
         switch (op % 20) {
         case 0:

@@ -136,8 +136,10 @@ TEST_CASE("markup: paragraphs, lists, bold and code") {
     CHECK(error == "unclosed ** (bold)");
     parse_markup("a `b", &error);
     CHECK(error.find("unclosed `") == 0);
-    parse_markup("`**` is literal in code", &error);
+    parse_markup("`**` and `a * b` are literal in code", &error);
     CHECK(error.empty());
+    parse_markup("an *italic* word", &error);
+    CHECK(error.find("a single * is not markup") == 0);
     CHECK(parse_markup("", &error).empty());
 }
 

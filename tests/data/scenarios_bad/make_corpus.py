@@ -114,6 +114,8 @@ case("control_character.json", ["/steps/0/title", "control character"],
      lambda d: step0(d).update(title="tab\there"))
 case("markup_unclosed_bold.json", ["/steps/0/text: markup: unclosed ** (bold)"],
      lambda d: step0(d).update(text="This is **bold."))
+case("markup_single_asterisk.json", ["/steps/0/text: markup: a single * is not markup"],
+     lambda d: step0(d).update(text="This is *internal* covariate shift."))
 case("markup_unclosed_code.json", ["/steps/0/quiz/0/prompt: markup: unclosed `"],
      lambda d: q0(d).update(prompt="Use `torch.eval( to switch"))
 
