@@ -10,10 +10,7 @@ NORMLAB=${NORMLAB:?set NORMLAB to the path of the normlab binary}
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/check_lib.sh"
 
 # run STDIN ARGS...: runs normlab, leaving rc, $tmp/out and $tmp/err.
 run() {
@@ -21,18 +18,6 @@ run() {
   shift
   "$NORMLAB" "$@" <"$tmp/in" >"$tmp/out" 2>"$tmp/err"
   rc=$?
-}
-
-report() { # NAME OK(0/1) WHY
-  if [ "$2" -eq 0 ]; then
-    pass=$((pass + 1))
-    echo "ok   $1"
-  else
-    fail=$((fail + 1))
-    echo "FAIL $1: $3"
-    echo "     rc=$rc stdout: $(head -c 300 "$tmp/out")"
-    echo "     stderr: $(head -c 300 "$tmp/err")"
-  fi
 }
 
 # expect_json NAME STDIN PYTHON_ASSERTIONS: exit 0, stdout one JSON object for which the
@@ -298,5 +283,4 @@ if [ "$rc" -eq 2 ] && grep -q "usage: normlab" "$tmp/err" && [ ! -s "$tmp/out" ]
   report "no command prints usage to stderr and exits 2" 0 ""
 else report "no command prints usage to stderr and exits 2" 1 "unexpected"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

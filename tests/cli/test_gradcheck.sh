@@ -12,27 +12,12 @@ PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 TOL=1e-4
 
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/check_lib.sh"
 
 # run ARGS...: runs normlab with no stdin, leaving rc, $tmp/out and $tmp/err.
 run() {
   "$NORMLAB" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
   rc=$?
-}
-
-report() { # NAME OK(0/1) WHY
-  if [ "$2" -eq 0 ]; then
-    pass=$((pass + 1))
-    echo "ok   $1"
-  else
-    fail=$((fail + 1))
-    echo "FAIL $1: $3"
-    echo "     rc=$rc stdout: $(head -c 300 "$tmp/out")"
-    echo "     stderr: $(head -c 300 "$tmp/err")"
-  fi
 }
 
 # expect_ok NAME PYTHON_ASSERTIONS ARGS...: exit 0, nothing on stderr, stdout ONE line of JSON
@@ -213,5 +198,4 @@ expect_error "positional argument" 'unknown argument "extra"' gradcheck --family
 expect_error "eps 0 on a constant group" "analytic gradients are not finite" \
   gradcheck --family layernorm --seed 1 --shape 3,1 --eps 0
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
