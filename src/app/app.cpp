@@ -260,7 +260,8 @@ std::string App::state_json() const {
     j["nonfinite"] = lab_.nonfinite_outputs();
     // Where the raw heatmap is: cell (gx, gy) of the layout grid spans
     // [x + gx*cell, x + (gx+1)*cell) (gaps between tiles count as one cell).
-    j["board"] = {{"x", ui_.board_x}, {"y", ui_.board_y}, {"cell", ui_.board_cell}, {"slabCols", ui_.board_slab_cols}};
+    j["board"] = {{"x", ui_.board_x}, {"y", ui_.board_y}, {"cell", ui_.board_cell}, {"slabCols", ui_.board_slab_cols},
+                  {"animating", ui_.heatmaps[0].tween_start >= 0}};
     if (ui_.hovered_cell >= 0 && static_cast<std::size_t>(ui_.hovered_cell) < lab_.x().size()) {
         const auto i = static_cast<std::size_t>(ui_.hovered_cell);
         const std::size_t g = kernels::group_of(lab_.plan(), i);

@@ -4,11 +4,14 @@
 // Hover shows a cell's numbers plugged into the formula; a click focuses its group.
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <string>
 
 #include "imgui.h"
 #include "sim/families.h"
 #include "ui/panels.h"
 #include "ui/widgets.h"
+#include "viz/tween.h"
 
 namespace normlab::ui {
 
@@ -39,22 +42,54 @@ void cell_tooltip(const sim::Lab& lab, std::size_t i) {
     ImGui::EndTooltip();
 }
 
-// Rebuilds the texture and outline of one heatmap if its inputs changed.
-void refresh(HeatmapCache& cache, int slot, TextureUpload upload, const sim::Lab& lab,
+// Which walkthrough step the board's data belongs to (0 outside a walkthrough): a change of
+// data that comes with a change of step is animated, an edit within a step is not.
+std::uint64_t tour_key(const UiState& state) {
+    const scenario::Tour& tour = state.guide.tour;
+    if (!tour.active()) return 0;
+    return std::hash<std::string>{}(tour.scenario().id) * 1315423911u + tour.step_index() + 1;
+}
+
+// Rebuilds the texture and outline of one heatmap if its inputs changed. When the data changed
+// because the walkthrough moved to another step, the heatmap tweens from the old values to the
+// new ones over viz::kTweenSeconds (or fades in when the shape changed or the tensor is large).
+void refresh(HeatmapCache& cache, int slot, const UiState& state, const sim::Lab& lab,
              const std::vector<float>& values, const kernels::GroupPlan& plan, std::size_t group,
              bool dim, int slab_cols) {
-    if (cache.revision == lab.revision() && cache.group == group && cache.dim == dim &&
-        cache.slab_cols == slab_cols)
-        return;
-    const viz::TensorLayout unit = viz::tensor_layout(lab.shape(), slab_cols);
-    if (cache.revision != lab.revision() || cache.slab_cols != slab_cols) {
-        cache.range = viz::symmetric_range(values);
-        viz::render_heatmap_layers(unit, values, cache.range, &cache.bright, &cache.dimmed);
+    const bool data_changed = cache.revision != lab.revision() || cache.slab_cols != slab_cols;
+    const std::uint64_t key = tour_key(state);
+    if (data_changed && cache.revision != ~0ull && key != cache.tour_key && key != 0 &&
+        !state.reduce_motion) {
+        const bool blend = cache.shown.size() == values.size() && values.size() <= viz::kTweenMaxCells;
+        cache.from = blend ? cache.shown : std::vector<float>{};
+        cache.from_range = cache.range;
+        cache.tween_start = state.clock;
     }
+    cache.tour_key = key;
+    const float t = cache.tween_start < 0 ? 1.f : viz::tween_progress(state.clock, cache.tween_start);
+    const bool tweening = cache.tween_start >= 0;
+    if (!data_changed && !tweening && cache.group == group && cache.dim == dim) return;
+
+    const viz::TensorLayout unit = viz::tensor_layout(lab.shape(), slab_cols);
+    if (data_changed || tweening) {
+        const float range = viz::symmetric_range(values);
+        cache.fade = 1;
+        if (tweening && !cache.from.empty()) {
+            viz::blend_values(cache.from, values, t, &cache.blended);
+            cache.range = cache.from_range + (range - cache.from_range) * t;
+            viz::render_heatmap_layers(unit, cache.blended, cache.range, &cache.bright, &cache.dimmed);
+        } else {
+            if (tweening) cache.fade = t;
+            cache.range = range;
+            viz::render_heatmap_layers(unit, values, cache.range, &cache.bright, &cache.dimmed);
+        }
+        cache.shown = tweening && !cache.from.empty() ? cache.blended : values;
+    }
+    if (t >= 1.f) cache.tween_start = -1;   // this frame drew the exact end state
     if (dim) viz::highlight_group(unit, plan, group, cache.bright, cache.dimmed, &cache.pixels);
     else cache.pixels = cache.bright;
     cache.outline = dim ? viz::group_outline(plan, unit, group) : std::vector<viz::Segment>{};
-    cache.texture = upload ? upload(slot, cache.pixels.data(), unit.grid_w(), unit.grid_h()) : 0;
+    cache.texture = state.upload ? state.upload(slot, cache.pixels.data(), unit.grid_w(), unit.grid_h()) : 0;
     cache.revision = lab.revision();
     cache.group = group;
     cache.dim = dim;
@@ -93,7 +128,8 @@ long long heatmap_block(const UiState& state, const char* spot, const char* titl
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 a(t.origin.x, t.origin.y), b(t.origin.x + t.size().x, t.origin.y + t.size().y);
     if (cache.texture)
-        dl->AddImage(reinterpret_cast<ImTextureID>(cache.texture), a, b);
+        dl->AddImage(reinterpret_cast<ImTextureID>(cache.texture), a, b, ImVec2(0, 0), ImVec2(1, 1),
+                     IM_COL32(255, 255, 255, static_cast<int>(255 * cache.fade)));
     draw_cell_grid(dl, t);
     const float thick = std::clamp(t.cell * 0.18f, 2.f, 4.f) * (ImGui::GetStyle().ChildBorderSize > 1 ? 1.5f : 1.f);
     for (const viz::Segment& s : cache.outline)
@@ -211,15 +247,15 @@ static void board_body(UiState& state, sim::Lab& lab, const Fonts& fonts) {
     const float box_h = state.narrow ? avail.x * 1.1f : avail.y - ImGui::GetFontSize() * 4;
     const int slab_cols = viz::best_slab_cols(lab.shape(), {box_w, box_h});
     const std::size_t group = lab.sweep().group;
-    refresh(state.heatmaps[0], 0, state.upload, lab, lab.x(), lab.plan(), group, true, slab_cols);
-    refresh(state.heatmaps[1], 1, state.upload, lab, lab.y(), lab.plan(), group, true, slab_cols);
+    refresh(state.heatmaps[0], 0, state, lab, lab.x(), lab.plan(), group, true, slab_cols);
+    refresh(state.heatmaps[1], 1, state, lab, lab.y(), lab.plan(), group, true, slab_cols);
     std::string compare_title;
     if (comparing) {
         // The compare family's group that holds the first cell of the highlighted group.
         std::size_t anchor = 0;
         while (anchor < lab.x().size() && kernels::group_of(lab.plan(), anchor) != group) ++anchor;
         const std::size_t other = kernels::group_of(lab.plan_compare(), anchor);
-        refresh(state.heatmaps[2], 2, state.upload, lab, lab.y_compare(), lab.plan_compare(), other, true, slab_cols);
+        refresh(state.heatmaps[2], 2, state, lab, lab.y_compare(), lab.plan_compare(), other, true, slab_cols);
         compare_title = std::string("y by ") + kernels::norm_name(*lab.compare());
     }
 

@@ -40,6 +40,13 @@ struct HeatmapCache {
     float range = 1;
     std::vector<std::uint32_t> pixels, bright, dimmed;
     std::vector<viz::Segment> outline;   // in grid units (cell = 1, origin 0)
+    // The step-to-step animation (viz/tween.h): the values the texture shows now, and while a
+    // tween runs, where it started. An empty `from` means "fade in" (the shape changed).
+    std::vector<float> shown, from, blended;
+    float from_range = 1;
+    std::uint64_t tour_key = 0;          // which walkthrough step the data belongs to
+    double tween_start = -1;             // ui clock; < 0: no tween running
+    float fade = 1;                      // texture opacity during a fade-in
 };
 
 enum class View { Activations, Weights };
@@ -112,6 +119,7 @@ struct UiState {
     bool select_view = false;  // switch the tab to `view` on the next frame (URL, commands)
     bool projector = false;    // classroom mode: larger text, higher contrast, thicker outlines
     bool projector_applied = false;
+    bool reduce_motion = false;  // prefers-reduced-motion (or ?motion=reduce): no animations
     int perturb_example = 0;
     int affine_channel = 0;    // the channel whose γ/β the settings panel edits   // the example the "scale example" buttons act on
 };

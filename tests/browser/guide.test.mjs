@@ -68,3 +68,33 @@ test('a broken scenario file shows its message in the app; the rest keeps workin
   await app.shot('guide-broken-scenario');
   app.noProblems();
 });
+
+test('entering a step animates the board to its state, then lands on the exact values', async ({ open }) => {
+  const app = await open('?scenario=01_why_normalize&step=1');
+  const before = await app.page.evaluate(() => NormLab.exportData('json'));
+  // Another scenario's step: a different family and data, so the board has somewhere to go.
+  const during = await app.page.evaluate(async () => {
+    NormLab.command({ op: 'scenario', id: '05_layernorm', step: 2 });
+    const seen = [];
+    for (let k = 0; k < 6; ++k) {
+      await new Promise((r) => requestAnimationFrame(r));
+      seen.push(NormLab.state().board.animating);
+    }
+    return seen;
+  });
+  expect(during.some((a) => a), `the board animates after the step change: ${during}`);
+  await app.page.waitForFunction(() => !NormLab.state().board.animating, null, { timeout: 3000 });
+  const after = JSON.parse(await app.page.evaluate(() => NormLab.exportData('json')));
+  expect(JSON.stringify(after) !== before, 'the step changed the data');
+  const px = await app.shot('guide-after-tween');
+  expect(px.nonBackgroundFraction > 0.15, 'the board is drawn after the animation');
+  // Editing within a step does not animate.
+  const edit = await app.page.evaluate(async () => {
+    NormLab.command({ op: 'cell', cell: 0, value: 3 });
+    await new Promise((r) => requestAnimationFrame(r));
+    await new Promise((r) => requestAnimationFrame(r));
+    return NormLab.state().board.animating;
+  });
+  expect(edit === false, 'an edit inside a step is not animated');
+  app.noProblems();
+});
