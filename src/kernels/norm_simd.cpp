@@ -3,38 +3,51 @@
 //
 // Two loop shapes, chosen by the contiguous run length M (plan.inner):
 //   runs   M >= kBlock: each group is P runs of M adjacent cells; vectorize along m with four
-//          independent accumulators (LayerNorm, RMSNorm, GroupNorm, InstanceNorm and BatchNorm
-//          on images with a large H*W). Small groups are software-pipelined (stats_runs).
+//          independent accumulator pairs (LayerNorm, RMSNorm, GroupNorm, InstanceNorm and
+//          BatchNorm on images with a large H*W).
 //   columns M < kBlock: a row of Q*M cells holds many groups side by side (BatchNorm on (B,d),
 //          InstanceNorm on (B,L,d), ...); vectorize ACROSS the row, accumulating per-column
 //          sums, then fold each group's M columns. Sixteen columns stay in registers down a
 //          block of kRowBlock rows, then the next sixteen: memory is read a few rows at a time
 //          (one load per cell, prefetch- and TLB-friendly), and every column is still summed
 //          top to bottom. The apply walks the same tiles, its constants held in registers.
-// Accuracy in float: two passes, never E[x^2] - E[x]^2.
-//   Pass 1 sums x - s1 around the pivot s1 = the group's first cell, which is small when the
-//   spread is small, so a 1e4 offset costs nothing. The mean s1 + s2, s2 = sum(x - s1) / n, is
-//   kept exactly as c + r: c = the mean rounded to float, r = what the rounding left (TwoSum).
-//   Pass 2 sums (x - c)^2. As c is the mean to float precision, x - c is as small as the
-//   spread; the identity sum (x - c)^2 = sum (x - mean)^2 + n r^2 (exact: sum (x - mean) = 0)
-//   gives var = sum (x - c)^2 / n - r^2 in double, where r^2 is below (ulp(mean) / 2)^2.
+// Statistics and apply are fused: the statistics of a chunk of groups (about kChunkCells
+// cells, or one group if it is larger; a columns block is one outer index) are taken, then
+// the same chunk is normalized while it is still in L1/L2, so x is read from memory once.
+// (When y overlaps x, every statistic is taken before any y is written instead; same bits.)
+// Accuracy in float, never E[x^2] - E[x]^2:
+//   One pass sums d = x - p and d^2 around a pivot p, the mean of the group's first 8 cells
+//   (first cell if it has fewer; the pairwise sum makes p exact for a constant group). Then
+//   mean = p + s/n and var = q/n - (s/n)^2 in double. A 1e4 offset costs nothing: d is as
+//   small as the spread. The cancellation in var is harmless while (s/n)^2 <= kIllCond * var
+//   (error at most 1 + kIllCond times that of the float sum q); past it (a pivot far from the
+//   mean, a few sigma off: rare with an 8-cell pivot) the group takes the same pass again
+//   around the mean just found, where s/n is tiny: then mean and var are as exact as the
+//   reference's two-pass form (E[x^2] - E[x]^2 is never used).
+//   The mean is kept exactly as c + r: c = the mean rounded to float, r = what the rounding
+//   left (|r| <= ulp(c) / 2).
 //   Apply: y = ((x - c) - r) * (inv * gamma) + beta; where one factor a = inv * gamma serves a
 //   whole H*W plane or column, r is folded into its constant: y = (x - c) * a + (beta - r * a).
+//   Where gamma changes every cell, r is left out when |c| * inv <= kDropR: the mean is within
+//   kDropR standard deviations of 0, so r * inv * gamma <= 2^-24 * kDropR * |gamma| (a couple of
+//   ulp of a unit-size output). A large offset (1e4 + 1e-2 noise) keeps its r.
 //   RMSNorm (c = r = 0, beta = 0) skips the subtractions of zero, which changes no bit.
-// A constant group has c = x and r = 0 exactly, so its centered values are 0 and y is beta.
+// A constant group has p = c = x and r = 0 exactly, so its centered values are 0 and y is beta.
 // Overflow: if a group's inputs are all finite but its float sums are not (|x| beyond ~1e19
-// squares past FLT_MAX), the whole call is handed to the double reference before any y is
-// written. Non-finite inputs are left to IEEE arithmetic: NaN spreads to its group only.
+// squares past FLT_MAX), the whole call is handed to the double reference (which rewrites y
+// and the trace; with y overlapping x nothing has been written yet). Non-finite inputs are left
+// to IEEE arithmetic: NaN spreads to its group only.
 // Results are identical bit for bit on SSE2, WASM SIMD and the scalar fallback (fixed order,
 // no fused multiply-add), and do not depend on the alignment of x.
-// Speed (tools/bench): every pass is bound by the two float-add pipes of the machine, so the
-// statistics use as few adds per cell as the two-pass form allows; see bench/README.md.
+// Speed (tools/bench): the passes are bound by the float add pipes, so each cell costs one
+// read from memory and as few adds as the exact statistics allow; see bench/README.md.
 //
 // [SECTION] index: reductions along a run | reductions across columns | element-wise apply |
-//                  statistics (runs, columns) | apply | normalize
+//                  group statistics | runs layout | columns layout | normalize
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "kernels/norm_impl.h"
@@ -49,6 +62,10 @@ namespace {
 constexpr std::size_t kBlock = 4 * kLanes; // cells per step of the four-accumulator body
 constexpr std::size_t kRowBlock = 8;       // rows per column tile in the reductions
 constexpr std::size_t kApplyRowBlock = 4;  // ... and in the apply (writes prefer fewer streams)
+constexpr std::size_t kChunkCells = 4096;  // statistics taken ahead of the apply (16 KiB of x)
+constexpr std::size_t kPivotCells = 8;     // cells averaged into a group's pivot
+constexpr double kIllCond = 3.0;           // one-pass var kept while (mean - p)^2 <= 3 var
+constexpr double kDropR = 4.0;             // r left out of per-cell applies if |c| * inv <= 4
 
 // [SECTION] reductions along a run -------------------------------------------------------
 
@@ -61,110 +78,113 @@ struct Accumulator {
     float total() const { return hsum(add(add(acc[0], acc[1]), add(acc[2], acc[3]))) + tail; }
 };
 
-// a.sum += sum_i (x[i] - s1)
-void accumulate_shifted(const float* x, std::size_t n, float s1, Accumulator& a) {
-    const f32x4 vs1 = splat(s1);
+// s.sum += sum_i (x[i] - p), q.sum += sum_i (x[i] - p)^2: both moments in one read.
+void accumulate_moments(const float* x, std::size_t n, float p, Accumulator& s, Accumulator& q) {
+    const f32x4 vp = splat(p);
     std::size_t i = 0;
-    // for (i) a.acc[(i / 4) % 4] += x[i] - s1;
+    // for (i) { d = x[i] - p; s.acc[(i / 4) % 4] += d; q.acc[(i / 4) % 4] += d * d; }
     for (; i + kBlock <= n; i += kBlock) {
-        a.acc[0] = add(a.acc[0], sub(load(x + i), vs1));
-        a.acc[1] = add(a.acc[1], sub(load(x + i + 4), vs1));
-        a.acc[2] = add(a.acc[2], sub(load(x + i + 8), vs1));
-        a.acc[3] = add(a.acc[3], sub(load(x + i + 12), vs1));
-    }
-    for (; i + kLanes <= n; i += kLanes)
-        a.acc[0] = add(a.acc[0], sub(load(x + i), vs1));
-    for (; i < n; ++i)
-        a.tail += x[i] - s1;
-}
-
-// a.sum += sum_i (x[i] - c)^2
-void accumulate_squares(const float* x, std::size_t n, float c, Accumulator& a) {
-    const f32x4 vc = splat(c);
-    std::size_t i = 0;
-    // for (i) { d = x[i] - c; a.acc[(i / 4) % 4] += d * d; }
-    for (; i + kBlock <= n; i += kBlock) {
-        const f32x4 d0 = sub(load(x + i), vc);
-        const f32x4 d1 = sub(load(x + i + 4), vc);
-        const f32x4 d2 = sub(load(x + i + 8), vc);
-        const f32x4 d3 = sub(load(x + i + 12), vc);
-        a.acc[0] = mul_add(d0, d0, a.acc[0]);
-        a.acc[1] = mul_add(d1, d1, a.acc[1]);
-        a.acc[2] = mul_add(d2, d2, a.acc[2]);
-        a.acc[3] = mul_add(d3, d3, a.acc[3]);
+        const f32x4 d0 = sub(load(x + i), vp);
+        const f32x4 d1 = sub(load(x + i + 4), vp);
+        const f32x4 d2 = sub(load(x + i + 8), vp);
+        const f32x4 d3 = sub(load(x + i + 12), vp);
+        s.acc[0] = add(s.acc[0], d0);
+        s.acc[1] = add(s.acc[1], d1);
+        s.acc[2] = add(s.acc[2], d2);
+        s.acc[3] = add(s.acc[3], d3);
+        q.acc[0] = mul_add(d0, d0, q.acc[0]);
+        q.acc[1] = mul_add(d1, d1, q.acc[1]);
+        q.acc[2] = mul_add(d2, d2, q.acc[2]);
+        q.acc[3] = mul_add(d3, d3, q.acc[3]);
     }
     for (; i + kLanes <= n; i += kLanes) {
-        const f32x4 d = sub(load(x + i), vc);
-        a.acc[0] = mul_add(d, d, a.acc[0]);
+        const f32x4 d = sub(load(x + i), vp);
+        s.acc[0] = add(s.acc[0], d);
+        q.acc[0] = mul_add(d, d, q.acc[0]);
     }
     for (; i < n; ++i) {
-        const float d = x[i] - c;
-        a.tail += d * d;
+        const float d = x[i] - p;
+        s.tail += d;
+        q.tail += d * d;
     }
 }
 
 // [SECTION] reductions across columns -----------------------------------------------------
 
-// out[j] = sum_r f(x[r*stride + j] - center[j]) for j < width, r < rows, f(d) = d or d*d.
+// s[j] = sum d, q[j] = sum d^2 over r < rows, d = x[r*stride + j] - center[j], for j < width.
 // Each column is summed top to bottom in one lane; sixteen columns at a time stay in registers
-// down a block of kRowBlock rows (the block's partial sums wait in out[] between blocks).
-template <bool kSquare>
+// down a block of kRowBlock rows (the block's partial sums wait in s[] and q[] between blocks).
 void accumulate_columns(const float* x, std::size_t stride, std::size_t rows, std::size_t width,
-                        const float* center, float* out) {
-    auto term = [](f32x4 d, f32x4 acc) { return kSquare ? mul_add(d, d, acc) : add(acc, d); };
-    std::fill(out, out + width, 0.0f);
+                        const float* center, float* s, float* q) {
+    std::fill(s, s + width, 0.0f);
+    std::fill(q, q + width, 0.0f);
     for (std::size_t r0 = 0; r0 < rows; r0 += kRowBlock) {
         const std::size_t r1 = std::min(rows, r0 + kRowBlock);
         const float* block = x + r0 * stride;
         std::size_t j = 0;
-        // for (j) for (r) out[j] += f(x[r*stride + j] - center[j]);
+        // for (j) for (r) { d = x[r*stride + j] - center[j]; s[j] += d; q[j] += d * d; }
         for (; j + kBlock <= width; j += kBlock) {
-            f32x4 a0 = load(out + j), a1 = load(out + j + 4), a2 = load(out + j + 8),
-                  a3 = load(out + j + 12);
-            const f32x4 p0 = load(center + j), p1 = load(center + j + 4), p2 = load(center + j + 8),
-                        p3 = load(center + j + 12);
+            f32x4 vs[4], vq[4], vp[4];
+            for (std::size_t k = 0; k < 4; ++k) {
+                vs[k] = load(s + j + k * kLanes);
+                vq[k] = load(q + j + k * kLanes);
+                vp[k] = load(center + j + k * kLanes);
+            }
             const float* row = block + j;
             for (std::size_t r = r0; r < r1; ++r, row += stride) {
-                a0 = term(sub(load(row), p0), a0);
-                a1 = term(sub(load(row + 4), p1), a1);
-                a2 = term(sub(load(row + 8), p2), a2);
-                a3 = term(sub(load(row + 12), p3), a3);
+                for (std::size_t k = 0; k < 4; ++k) {
+                    const f32x4 d = sub(load(row + k * kLanes), vp[k]);
+                    vs[k] = add(vs[k], d);
+                    vq[k] = mul_add(d, d, vq[k]);
+                }
             }
-            store(out + j, a0);
-            store(out + j + 4, a1);
-            store(out + j + 8, a2);
-            store(out + j + 12, a3);
+            for (std::size_t k = 0; k < 4; ++k) {
+                store(s + j + k * kLanes, vs[k]);
+                store(q + j + k * kLanes, vq[k]);
+            }
         }
         for (; j + kLanes <= width; j += kLanes) {
-            f32x4 a = load(out + j);
-            const f32x4 p = load(center + j);
+            f32x4 vs = load(s + j), vq = load(q + j);
+            const f32x4 vp = load(center + j);
             const float* row = block + j;
-            for (std::size_t r = r0; r < r1; ++r, row += stride)
-                a = term(sub(load(row), p), a);
-            store(out + j, a);
+            for (std::size_t r = r0; r < r1; ++r, row += stride) {
+                const f32x4 d = sub(load(row), vp);
+                vs = add(vs, d);
+                vq = mul_add(d, d, vq);
+            }
+            store(s + j, vs);
+            store(q + j, vq);
         }
         for (; j < width; ++j) {
-            float a = out[j];
+            float as = s[j], aq = q[j];
             const float* row = block + j;
             for (std::size_t r = r0; r < r1; ++r, row += stride) {
                 const float d = *row - center[j];
-                a += kSquare ? d * d : d;
+                as += d;
+                aq += d * d;
             }
-            out[j] = a;
+            s[j] = as;
+            q[j] = aq;
         }
     }
 }
 
 // [SECTION] element-wise apply ------------------------------------------------------------
-// kCentered = false is RMSNorm (c = r = 0): the same formula with the subtractions of zero
-// left out, which changes no bit.
+
+// How a run is centered: RMSNorm not at all (c = r = 0: the subtractions of zero are left out,
+// which changes no bit), a well-placed mean by c alone, a far one by c and r (file header).
+enum class Center { None, Mean, MeanExact };
 
 // y[i] = ((x[i] - c) - r) * (inv * gamma[i]) + beta[i]   (channel changes every cell)
-template <bool kCentered>
+template <Center kCenter>
 void apply_run_per_cell(const float* x, float* y, std::size_t n, float c, float r, float inv,
                         const float* gamma, const float* beta) {
     const f32x4 vc = splat(c), vr = splat(r), vinv = splat(inv);
-    auto centered = [&](f32x4 v) { return kCentered ? sub(sub(v, vc), vr) : v; };
+    auto centered = [&](f32x4 v) {
+        if (kCenter == Center::None) return v;
+        if (kCenter == Center::Mean) return sub(v, vc);
+        return sub(sub(v, vc), vr);
+    };
     auto step = [&](std::size_t i) {
         const f32x4 a = mul(vinv, load(gamma + i));
         store(y + i, mul_add(centered(load(x + i)), a, load(beta + i)));
@@ -177,8 +197,12 @@ void apply_run_per_cell(const float* x, float* y, std::size_t n, float c, float 
             step(i + k);
     for (; i + kLanes <= n; i += kLanes)
         step(i);
-    for (; i < n; ++i)
-        y[i] = (kCentered ? (x[i] - c) - r : x[i]) * (inv * gamma[i]) + beta[i];
+    for (; i < n; ++i) {
+        const float v = kCenter == Center::None   ? x[i]
+                        : kCenter == Center::Mean ? x[i] - c
+                                                  : (x[i] - c) - r;
+        y[i] = v * (inv * gamma[i]) + beta[i];
+    }
 }
 
 // y[i] = (x[i] - c) * a + b   (one channel for the whole run; b already holds beta - r * a)
@@ -242,33 +266,32 @@ void apply_columns_rows(const float* x, float* y, std::size_t stride, std::size_
     }
 }
 
-// [SECTION] statistics ----------------------------------------------------------------------
+// [SECTION] group statistics ------------------------------------------------------------------
 
-// Per group: c = the mean rounded to float and r = mean - c (so mean = c + r exactly), and the
-// biased variance (double). After finish_group, inv holds the factor applied and, for RMSNorm,
-// c and r are 0 (it scales x itself).
+// Per group: c = the mean rounded to float and r = mean - c (so mean = c + r to double
+// precision), the biased variance (double), and after finish_groups the factor applied (for
+// RMSNorm c and r are then 0: it scales x itself).
 struct GroupStatsF {
     std::vector<float> c, r, inv;
     std::vector<double> var;
+    std::vector<float> pivot, s, q; // runs layout: the one-pass sums, before set_moments
 
-    explicit GroupStatsF(std::size_t count) : c(count), r(count), inv(count), var(count) {}
+    GroupStatsF(std::size_t count, bool runs)
+        : c(count), r(count), inv(count), var(count), pivot(runs ? count : 0),
+          s(runs ? count : 0), q(runs ? count : 0) {}
 
-    // Pass 1 result: pivot s1 and the sum of x - s1 over n cells. The mean is s1 + s2; c and r
-    // split it exactly (TwoSum), in float so pass 2 can start a few cycles sooner.
-    void set_mean(std::size_t g, float s1, float shifted_sum, float n) {
-        const float s2 = shifted_sum / n;
-        const float sum = s1 + s2;
-        const float back = sum - s1;
-        c[g] = sum;
-        r[g] = (s1 - (sum - back)) + (s2 - back);
-    }
-    // Pass 2 result: the sum of (x - c)^2 over n cells. The correction can only round below 0
-    // when the spread is under float resolution of the mean; 0 is the right answer there.
-    // (Not std::max: a NaN variance must stay NaN.)
-    void set_var(std::size_t g, float squares, float n) {
-        const double rr = static_cast<double>(r[g]);
-        const double v = static_cast<double>(squares) / n - rr * rr;
-        var[g] = v < 0.0 ? 0.0 : v;
+    // One-pass result around pivot p: sum = sum (x - p), squares = sum (x - p)^2 over n cells.
+    // Returns false when the variance is ill-conditioned (file header): the caller then sums
+    // again around c, the mean found here, and calls set_moments once more with p = c.
+    bool set_moments(std::size_t g, float p, float sum, float squares, double n) {
+        const double inv_n = 1.0 / n; // n is a power of two often; either way exact to 1 ulp
+        const double shift = sum * inv_n; // mean - p
+        const double mean = p + shift;
+        c[g] = static_cast<float>(mean);
+        r[g] = static_cast<float>(mean - c[g]);
+        var[g] = squares * inv_n - shift * shift;
+        // Written so that NaN passes (and stays NaN) and var <= 0 with shift != 0 fails.
+        return !(shift * shift > kIllCond * var[g]);
     }
     double mean(std::size_t g) const { return static_cast<double>(c[g]) + r[g]; }
     bool finite(std::size_t g) const { return std::isfinite(c[g] + r[g]) && std::isfinite(var[g]); }
@@ -276,6 +299,44 @@ struct GroupStatsF {
 
 std::size_t run_start(const GroupPlan& p, std::size_t o, std::size_t pi, std::size_t q) {
     return ((o * p.pre + pi) * p.groups + q) * p.inner;
+}
+
+// The pivot of a group whose first run starts at `first` (runs of `inner` cells, `stride`
+// apart; `size` cells in all): the mean of its first kPivotCells cells in group order, summed
+// pairwise so a constant group gets its value back exactly; its first cell if it is smaller.
+float group_pivot(const float* first, std::size_t inner, std::size_t stride, std::size_t size) {
+    if (size < kPivotCells) return first[0];
+    float v[kPivotCells];
+    if (inner >= kPivotCells) {
+        std::copy(first, first + kPivotCells, v); // the usual case: one run holds them all
+    } else {
+        for (std::size_t k = 0, m = 0, row = 0; k < kPivotCells; ++k) {
+            v[k] = first[row + m];
+            if (++m == inner) {
+                m = 0;
+                row += stride;
+            }
+        }
+    }
+    return (((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]))) *
+           (1.0f / kPivotCells);
+}
+
+// group_pivot for every column of a block at once when each column is a group (M = 1) of at
+// least kPivotCells rows: the same pairwise sums, lane-wise, so the same bits.
+void column_pivots(const float* x, std::size_t stride, std::size_t width, float* out) {
+    auto row = [&](std::size_t r, std::size_t j) { return load(x + r * stride + j); };
+    auto pivot = [&](std::size_t j) {
+        const f32x4 s01 = add(row(0, j), row(1, j)), s23 = add(row(2, j), row(3, j));
+        const f32x4 s45 = add(row(4, j), row(5, j)), s67 = add(row(6, j), row(7, j));
+        return mul(add(add(s01, s23), add(s45, s67)), splat(1.0f / kPivotCells));
+    };
+    std::size_t j = 0;
+    // for (j) out[j] = group_pivot(x + j, 1, stride, rows);
+    for (; j + kLanes <= width; j += kLanes)
+        store(out + j, pivot(j));
+    for (; j < width; ++j)
+        out[j] = group_pivot(x + j, 1, stride, kPivotCells);
 }
 
 // True when every input cell of the group is finite (only asked after a sum went non-finite).
@@ -290,158 +351,236 @@ bool group_inputs_finite(const NormJob& job, std::size_t g) {
     return true;
 }
 
-// The factor applied and the trace entries of group g, in double (O(groups)).
-void finish_group(const NormJob& job, std::size_t g, GroupStatsF& st) {
+// False when group g's float statistics overflowed on finite inputs (the reference must run).
+bool stats_usable(const NormJob& job, std::size_t g, const GroupStatsF& st) {
+    return st.finite(g) || !group_inputs_finite(job, g);
+}
+
+#if defined(__clang__)
+#define NORMLAB_VECTORIZE_PAIRS _Pragma("clang loop vectorize(assume_safety) vectorize_width(2)")
+#else
+#define NORMLAB_VECTORIZE_PAIRS
+#endif
+
+// The factor applied and the trace entries of groups [g0, g1), in double (O(groups)). A plain
+// loop over arrays, so the compiler may take two groups per square root and divide (f64x2:
+// the same IEEE operations, the same bits); for small groups this loop is a visible share.
+void finish_groups(const NormJob& job, std::size_t g0, std::size_t g1, GroupStatsF& st) {
     const bool rms = job.kind == NormKind::Rms;
-    const double mean = st.mean(g);
-    const double var = st.var[g];
-    const double ms = var + mean * mean; // exact identity, no cancellation: both terms >= 0
-    const double inv_std = 1.0 / std::sqrt((rms ? ms : var) + job.eps);
-    st.inv[g] = static_cast<float>(inv_std);
-    job.trace->mean[g] = static_cast<float>(mean);
-    job.trace->var[g] = static_cast<float>(var);
-    job.trace->rms[g] = static_cast<float>(std::sqrt(ms));
-    job.trace->inv_std[g] = st.inv[g];
-    if (rms) st.c[g] = st.r[g] = 0.0f;
-}
-
-// Both passes over every group of the runs layout. Pass 2 of a group waits for its mean (a
-// horizontal add, a divide and a TwoSum). For small groups that wait is as long as the group's
-// work, so they are software-pipelined: pass 1 runs `lag` groups (about kPipelineCells cells,
-// still in L1 for pass 2) ahead of pass 2, and the next groups' pass 1 hides the wait. Larger
-// groups run pass 1 then pass 2 (lag 0), which measured faster for them in V8 (rows streaming
-// from memory overlap better with the cached pass 2).
-constexpr std::size_t kPipelineCells = 512;
-
-void stats_runs(const NormJob& job, GroupStatsF& st) {
-    const GroupPlan& p = job.plan;
-    const float n = static_cast<float>(p.group_size());
-    const std::size_t count = p.group_count();
-    const std::size_t lag = p.group_size() < kPipelineCells ? kPipelineCells / p.group_size() : 0;
-    // Run pi of group g; with P = 1 the groups simply follow each other (no divide).
-    auto run = [&](std::size_t g, std::size_t pi) {
-        return p.pre == 1 ? job.x + g * p.inner
-                          : job.x + run_start(p, g / p.groups, pi, g % p.groups);
-    };
-    for (std::size_t k = 0; k < count + lag; ++k) {
-        if (k < count) {
-            const float s1 = *run(k, 0);
-            Accumulator sum;
-            for (std::size_t pi = 0; pi < p.pre; ++pi)
-                accumulate_shifted(run(k, pi), p.inner, s1, sum);
-            st.set_mean(k, s1, sum.total(), n);
-        }
-        if (k >= lag) {
-            const std::size_t g = k - lag; // lag 0: the group pass 1 just summed
-            Accumulator squares;
-            for (std::size_t pi = 0; pi < p.pre; ++pi)
-                accumulate_squares(run(g, pi), p.inner, st.c[g], squares);
-            st.set_var(g, squares.total(), n);
-        }
+    const double eps = job.eps;
+    const float* __restrict c = st.c.data();
+    const float* __restrict r = st.r.data();
+    const double* __restrict var = st.var.data();
+    float* __restrict inv = st.inv.data();
+    float* __restrict t_mean = job.trace->mean.data();
+    float* __restrict t_var = job.trace->var.data();
+    float* __restrict t_rms = job.trace->rms.data();
+    float* __restrict t_inv = job.trace->inv_std.data();
+    NORMLAB_VECTORIZE_PAIRS // every array here is a separate vector: no overlap to fear
+    for (std::size_t g = g0; g < g1; ++g) {
+        const double mean = static_cast<double>(c[g]) + r[g];
+        const double ms = var[g] + mean * mean; // exact identity, no cancellation: both >= 0
+        const float f = static_cast<float>(1.0 / std::sqrt((rms ? ms : var[g]) + eps));
+        inv[g] = f;
+        t_inv[g] = f;
+        t_mean[g] = static_cast<float>(mean);
+        t_var[g] = static_cast<float>(var[g]);
+        t_rms[g] = static_cast<float>(std::sqrt(ms));
+    }
+    if (rms) {
+        // RMSNorm scales x itself.
+        std::fill(st.c.begin() + static_cast<std::ptrdiff_t>(g0),
+                  st.c.begin() + static_cast<std::ptrdiff_t>(g1), 0.0f);
+        std::fill(st.r.begin() + static_cast<std::ptrdiff_t>(g0),
+                  st.r.begin() + static_cast<std::ptrdiff_t>(g1), 0.0f);
     }
 }
 
-void stats_columns(const NormJob& job, GroupStatsF& st) {
+// [SECTION] runs layout -----------------------------------------------------------------------
+
+// Run pi of group g; with P = 1 the groups simply follow each other (no divide).
+const float* run_of(const NormJob& job, std::size_t g, std::size_t pi) {
     const GroupPlan& p = job.plan;
-    const std::size_t width = p.groups * p.inner; // one row of the (O*P) x (Q*M) matrix
-    const float n = static_cast<float>(p.group_size());
-    // With M = 1 (BatchNorm and InstanceNorm on (B,d) / (B,L,d)) every column is a group: the
-    // pivots are the first row itself and the pass 2 centers are st.c, so nothing is copied.
-    const bool one = p.inner == 1;
-    std::vector<float> center(one ? 0 : width), sums(width);
-    // total(q): the M column sums of group q, added in column order.
-    auto total = [&](std::size_t q) {
-        float s = 0.0f;
-        for (std::size_t m = 0; m < p.inner; ++m)
-            s += sums[q * p.inner + m];
-        return s;
-    };
-    for (std::size_t o = 0; o < p.outer; ++o) {
-        const float* block = job.x + run_start(p, o, 0, 0);
-        const std::size_t g0 = o * p.groups;
-        // Pass 1: every column of group q is shifted by the group's pivot, its first cell.
-        if (!one) {
-            for (std::size_t q = 0; q < p.groups; ++q)
-                std::fill_n(center.begin() + q * p.inner, p.inner, block[q * p.inner]);
-        }
-        accumulate_columns<false>(block, width, p.pre, width, one ? block : center.data(),
-                                  sums.data());
-        for (std::size_t q = 0; q < p.groups; ++q)
-            st.set_mean(g0 + q, block[q * p.inner], one ? sums[q] : total(q), n);
-        // Pass 2: centered on the group's mean rounded to float.
-        if (!one) {
-            for (std::size_t q = 0; q < p.groups; ++q)
-                std::fill_n(center.begin() + q * p.inner, p.inner, st.c[g0 + q]);
-        }
-        accumulate_columns<true>(block, width, p.pre, width, one ? st.c.data() + g0 : center.data(),
-                                 sums.data());
-        for (std::size_t q = 0; q < p.groups; ++q)
-            st.set_var(g0 + q, one ? sums[q] : total(q), n);
-    }
+    return p.pre == 1 ? job.x + g * p.inner
+                      : job.x + run_start(p, g / p.groups, 0, g % p.groups) + pi * p.groups * p.inner;
 }
 
-// [SECTION] apply ---------------------------------------------------------------------------
+// Statistics of groups [g0, g1). False if one of them needs the reference (overflow).
+// The float sums of every group come first, the double math for all of them after: each
+// group's tail (horizontal add, divide, square root) is a long dependency chain, and in a
+// separate loop the chains of consecutive groups overlap instead of stalling the sums.
+bool stats_runs(const NormJob& job, std::size_t g0, std::size_t g1, GroupStatsF& st) {
+    const GroupPlan& p = job.plan;
+    const double n = static_cast<double>(p.group_size());
+    const std::size_t stride = p.groups * p.inner; // between the runs of one group
+    for (std::size_t g = g0; g < g1; ++g) {
+        const float pivot = group_pivot(run_of(job, g, 0), p.inner, stride, p.group_size());
+        Accumulator s, q;
+        for (std::size_t pi = 0; pi < p.pre; ++pi)
+            accumulate_moments(run_of(job, g, pi), p.inner, pivot, s, q);
+        st.pivot[g] = pivot;
+        st.s[g] = s.total();
+        st.q[g] = q.total();
+    }
+    for (std::size_t g = g0; g < g1; ++g) {
+        if (!st.set_moments(g, st.pivot[g], st.s[g], st.q[g], n)) {
+            // Ill-conditioned: one more pass around c, the mean just found (from L1/L2).
+            const float c = st.c[g];
+            Accumulator s, q;
+            for (std::size_t pi = 0; pi < p.pre; ++pi)
+                accumulate_moments(run_of(job, g, pi), p.inner, c, s, q);
+            st.set_moments(g, c, s.total(), q.total(), n);
+        }
+    }
+    for (std::size_t g = g0; g < g1; ++g)
+        if (!stats_usable(job, g, st)) return false;
+    finish_groups(job, g0, g1, st);
+    return true;
+}
 
-// y of run pi of group (o, q) (runs layout).
-template <bool kCentered>
-void apply_run(const NormJob& job, std::size_t o, std::size_t pi, std::size_t q,
+// y of run pi of group g = (o, q) (runs layout).
+void apply_run(const NormJob& job, std::size_t o, std::size_t q, std::size_t pi,
                const GroupStatsF& st) {
     const GroupPlan& p = job.plan;
+    const bool rms = job.kind == NormKind::Rms;
     const std::size_t cs = job.channel_stride;
-    const std::size_t f = run_start(p, o, pi, q);
     const std::size_t g = o * p.groups + q;
+    const std::size_t f = run_start(p, o, pi, q);
     const float c = st.c[g], r = st.r[g], inv = st.inv[g];
+    const float* x = job.x + f;
+    float* y = job.y + f;
     if (cs == 1) {
         // Rank 2/3: the run is a slice of one feature row. A row of the runs layout is exactly
         // the C features (Q * M = C: LayerNorm Q = 1, GroupNorm M = C / G), so group q's run
         // starts at channel q * M (what f % C gives, without a divide per run).
-        const std::size_t c0 = q * p.inner;
-        apply_run_per_cell<kCentered>(job.x + f, job.y + f, p.inner, c, r, inv, job.gamma + c0,
-                                      job.beta + c0);
+        const float* gamma = job.gamma + q * p.inner;
+        const float* beta = job.beta + q * p.inner;
+        if (rms)
+            apply_run_per_cell<Center::None>(x, y, p.inner, c, r, inv, gamma, beta);
+        else if (r == 0.0f || std::fabs(static_cast<double>(c)) * inv <= kDropR)
+            apply_run_per_cell<Center::Mean>(x, y, p.inner, c, r, inv, gamma, beta);
+        else
+            apply_run_per_cell<Center::MeanExact>(x, y, p.inner, c, r, inv, gamma, beta);
         return;
     }
     // Rank 4: the run is whole H*W planes, one channel each.
     std::size_t ch = (f / cs) % job.channels;
     for (std::size_t k = 0; k < p.inner; k += cs) {
         const float a = inv * job.gamma[ch];
-        apply_run_uniform<kCentered>(job.x + f + k, job.y + f + k, cs, c, a, job.beta[ch] - r * a);
+        const float b = job.beta[ch] - r * a;
+        if (rms)
+            apply_run_uniform<false>(x + k, y + k, cs, c, a, b);
+        else
+            apply_run_uniform<true>(x + k, y + k, cs, c, a, b);
         if (++ch == job.channels) ch = 0;
     }
 }
 
-// Every run in memory order (o, pi, q): the reads and writes stream.
-template <bool kCentered> void apply_runs(const NormJob& job, const GroupStatsF& st) {
+// y of groups [g0, g1), each run in memory order.
+void apply_runs(const NormJob& job, std::size_t g0, std::size_t g1, const GroupStatsF& st) {
     const GroupPlan& p = job.plan;
-    for (std::size_t o = 0; o < p.outer; ++o)
+    std::size_t o = g0 / p.groups, q = g0 % p.groups;
+    for (std::size_t g = g0; g < g1; ++g) {
         for (std::size_t pi = 0; pi < p.pre; ++pi)
-            for (std::size_t q = 0; q < p.groups; ++q)
-                apply_run<kCentered>(job, o, pi, q, st);
+            apply_run(job, o, q, pi, st);
+        if (++q == p.groups) {
+            q = 0;
+            ++o;
+        }
+    }
 }
 
-template <bool kCentered> void apply_columns(const NormJob& job, const GroupStatsF& st) {
+// [SECTION] columns layout --------------------------------------------------------------------
+// The unit of work is one outer index o: a block of P rows of width Q*M.
+
+struct ColumnScratch {
+    std::vector<float> center, s, q; // per column of the block
+    std::vector<float> pivots;       // per group of the block
+    std::vector<unsigned char> redo; // per group: needs the second pass
+    ColumnScratch(std::size_t width, std::size_t groups)
+        : center(width), s(width), q(width), pivots(groups), redo(groups) {}
+};
+
+// Statistics of the groups of block o. False if one of them needs the reference (overflow).
+bool stats_columns(const NormJob& job, std::size_t o, GroupStatsF& st, ColumnScratch& cs) {
+    const GroupPlan& p = job.plan;
+    const std::size_t width = p.groups * p.inner;
+    const double n = static_cast<double>(p.group_size());
+    const float* block = job.x + run_start(p, o, 0, 0);
+    const std::size_t g0 = o * p.groups;
+    // sum over the M columns of group q, in column order.
+    auto total = [&](const std::vector<float>& v, std::size_t q) {
+        float t = 0.0f;
+        for (std::size_t m = 0; m < p.inner; ++m)
+            t += v[q * p.inner + m];
+        return t;
+    };
+    std::vector<float>& pivots = cs.pivots;
+    if (p.inner == 1 && p.pre >= kPivotCells) {
+        column_pivots(block, width, width, pivots.data());
+        std::copy(pivots.begin(), pivots.end(), cs.center.begin());
+    } else {
+        for (std::size_t q = 0; q < p.groups; ++q) {
+            pivots[q] = group_pivot(block + q * p.inner, p.inner, width, p.group_size());
+            std::fill_n(cs.center.begin() + q * p.inner, p.inner, pivots[q]);
+        }
+    }
+    accumulate_columns(block, width, p.pre, width, cs.center.data(), cs.s.data(), cs.q.data());
+    bool ill = false;
+    std::vector<unsigned char>& redo = cs.redo;
+    for (std::size_t q = 0; q < p.groups; ++q) {
+        redo[q] = !st.set_moments(g0 + q, pivots[q], total(cs.s, q), total(cs.q, q), n);
+        ill = ill || redo[q];
+    }
+    if (ill) {
+        // One more pass around the means just found, kept only for the groups that need it.
+        for (std::size_t q = 0; q < p.groups; ++q)
+            std::fill_n(cs.center.begin() + q * p.inner, p.inner, st.c[g0 + q]);
+        accumulate_columns(block, width, p.pre, width, cs.center.data(), cs.s.data(), cs.q.data());
+        for (std::size_t q = 0; q < p.groups; ++q)
+            if (redo[q]) st.set_moments(g0 + q, st.c[g0 + q], total(cs.s, q), total(cs.q, q), n);
+    }
+    for (std::size_t q = 0; q < p.groups; ++q)
+        if (!stats_usable(job, g0 + q, st)) return false;
+    finish_groups(job, g0, g0 + p.groups, st);
+    return true;
+}
+
+// y of block o: every column its own centre, factor and offset (r folded into the offset).
+void apply_columns(const NormJob& job, std::size_t o, const GroupStatsF& st, ColumnScratch& scr) {
     const GroupPlan& p = job.plan;
     const std::size_t width = p.groups * p.inner;
     const std::size_t cs = job.channel_stride;
-    std::vector<float> c(width), a(width), b(width);
-    for (std::size_t o = 0; o < p.outer; ++o) {
-        // A row starts on a channel boundary (width is a multiple of C * channel_stride).
-        std::size_t ch = 0, k = 0; // channel of column j, and j's place in that channel's plane
-        for (std::size_t q = 0, j = 0; q < p.groups; ++q) {
-            const std::size_t g = o * p.groups + q;
-            for (std::size_t m = 0; m < p.inner; ++m, ++j) {
-                c[j] = st.c[g];
-                a[j] = st.inv[g] * job.gamma[ch];
-                b[j] = job.beta[ch] - st.r[g] * a[j];
-                if (++k == cs) {
-                    k = 0;
-                    if (++ch == job.channels) ch = 0;
-                }
+    float* c = scr.center.data();
+    float* a = scr.s.data();
+    float* b = scr.q.data();
+    // A row starts on a channel boundary (width is a multiple of C * channel_stride).
+    std::size_t ch = 0, k = 0; // channel of column j, and j's place in that channel's plane
+    for (std::size_t q = 0, j = 0; q < p.groups; ++q) {
+        const std::size_t g = o * p.groups + q;
+        for (std::size_t m = 0; m < p.inner; ++m, ++j) {
+            c[j] = st.c[g];
+            a[j] = st.inv[g] * job.gamma[ch];
+            b[j] = job.beta[ch] - st.r[g] * a[j];
+            if (++k == cs) {
+                k = 0;
+                if (++ch == job.channels) ch = 0;
             }
         }
-        const std::size_t f = run_start(p, o, 0, 0);
-        apply_columns_rows<kCentered>(job.x + f, job.y + f, width, p.pre, width, c.data(), a.data(),
-                                      b.data());
     }
+    const std::size_t f = run_start(p, o, 0, 0);
+    if (job.kind == NormKind::Rms)
+        apply_columns_rows<false>(job.x + f, job.y + f, width, p.pre, width, c, a, b);
+    else
+        apply_columns_rows<true>(job.x + f, job.y + f, width, p.pre, width, c, a, b);
+}
+
+// True when y and x share memory (in place, or overlapping buffers).
+bool overlaps(const NormJob& job) {
+    const std::size_t bytes = job.plan.group_count() * job.plan.group_size() * sizeof(float);
+    const auto x = reinterpret_cast<std::uintptr_t>(job.x);
+    const auto y = reinterpret_cast<std::uintptr_t>(job.y);
+    return x < y + bytes && y < x + bytes;
 }
 
 } // namespace
@@ -454,39 +593,38 @@ const char* compiled_target() {
 
 void normalize(const NormJob& job) {
     const GroupPlan& p = job.plan;
-    const std::size_t count = p.group_count();
     const bool columns = p.inner < kBlock;
-    const bool rms = job.kind == NormKind::Rms;
-    GroupStatsF st(count);
+    GroupStatsF st(p.group_count(), !columns);
+    ColumnScratch scratch(columns ? p.groups * p.inner : 0, columns ? p.groups : 0);
 
-    // Every statistic before any y, so y may alias x. (Normalizing each group right after its
-    // statistics, while it is in cache, measured no faster in V8: the work is compute-bound.)
-    if (columns) {
-        stats_columns(job, st);
-    } else {
-        stats_runs(job, st);
-    }
-    // Finite inputs with non-finite float statistics: float range, not the data, is the
-    // problem. Nothing is written yet, so the double reference can take the whole call.
-    for (std::size_t g = 0; g < count; ++g) {
-        if (!st.finite(g) && group_inputs_finite(job, g)) {
+    // Units of work: chunks of about kChunkCells cells of whole groups (runs), or one block o
+    // (columns). Each unit's statistics, then its apply while its cells are in cache; if y
+    // overlaps x, every statistic first, so no x is overwritten before it is read (same bits).
+    const std::size_t per_unit =
+        columns ? 1 : std::max<std::size_t>(1, kChunkCells / p.group_size());
+    const std::size_t units =
+        columns ? p.outer : (p.group_count() + per_unit - 1) / per_unit;
+    auto stats = [&](std::size_t u) {
+        if (columns) return stats_columns(job, u, st, scratch);
+        return stats_runs(job, u * per_unit, std::min(p.group_count(), (u + 1) * per_unit), st);
+    };
+    auto apply = [&](std::size_t u) {
+        if (columns)
+            apply_columns(job, u, st, scratch);
+        else
+            apply_runs(job, u * per_unit, std::min(p.group_count(), (u + 1) * per_unit), st);
+    };
+    // Apply trails the statistics by `lag` units: 0 normally, all of them when y overlaps x.
+    // (One call site each, so the compiler inlines both: the vector code sits in normalize.)
+    const std::size_t lag = overlaps(job) ? units : 0;
+    for (std::size_t k = 0; k < units + lag; ++k) {
+        // Finite inputs with non-finite float statistics: float range, not the data, is the
+        // problem, and the double reference takes the whole call (rewriting any y written).
+        if (k < units && !stats(k)) {
             reference::normalize(job);
             return;
         }
-    }
-    for (std::size_t g = 0; g < count; ++g)
-        finish_group(job, g, st);
-
-    if (columns) {
-        if (rms)
-            apply_columns<false>(job, st);
-        else
-            apply_columns<true>(job, st);
-    } else {
-        if (rms)
-            apply_runs<false>(job, st);
-        else
-            apply_runs<true>(job, st);
+        if (k >= lag) apply(k - lag);
     }
 }
 

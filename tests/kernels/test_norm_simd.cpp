@@ -3,6 +3,7 @@
 // misaligned starts, and the f32x4 wrapper itself.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -178,4 +179,148 @@ TEST_CASE("simd: f32x4 wrapper ops are lane-wise with a fixed horizontal order")
     CHECK(unaligned_out[0] == 0.0f);
     CHECK(unaligned_out[4] == 3.0f);
     CHECK(unaligned_out[5] == 0.0f);
+}
+
+// ---- the one-pass statistics, the fused chunks and their fall-backs (norm_simd.cpp header) ----
+
+namespace {
+
+// x with a group-wise layout chosen by the test: `cell(g, k)` gives cell k (group order) of
+// group g, written through group_cell so runs and columns layouts are covered alike.
+template <class Cell>
+std::vector<float> fill_groups(const Shape& shape, const NormSpec& spec, Cell cell) {
+    kernels::GroupPlan plan;
+    REQUIRE(kernels::plan_groups(shape, spec, &plan).empty());
+    std::vector<float> x(shape.size());
+    for (std::size_t g = 0; g < plan.group_count(); ++g)
+        for (std::size_t k = 0; k < plan.group_size(); ++k)
+            x[kernels::group_cell(plan, g, k)] = cell(g, k);
+    return x;
+}
+
+const SweepCase kLayouts[] = {
+    {NormKind::Layer, Shape::matrix(3, 1024)},        // runs, one group per row
+    {NormKind::Group, Shape::matrix(40, 96), 8},      // runs, many small groups per chunk
+    {NormKind::Batch, Shape::matrix(257, 20)},        // columns, M = 1
+    {NormKind::Group, Shape::sequence(2, 300, 8), 4}, // columns, M = 2
+    {NormKind::Batch, Shape::image(9, 3, 8, 8)},      // runs over planes, P > 1
+    {NormKind::Instance, Shape::image(2, 5, 9, 9)},   // runs over planes
+};
+
+} // namespace
+
+TEST_CASE("simd: a pivot far from the mean falls back to a centered pass and stays exact") {
+    // The pivot is the mean of a group's first 8 cells. Put 1e3 there and 1e-3 noise after
+    // it: the one-pass var = q/n - (s/n)^2 would cancel ~99% of q (error ~100x a float sum's);
+    // the fall-back's centered pass must match the reference as closely as a benign group.
+    for (const SweepCase& c : kLayouts) {
+        const NormSpec spec{.kind = c.kind, .groups = c.groups};
+        const auto noise = test::random_floats(c.shape.size(), 300, 0.0f, 1e-3f);
+        const auto x = fill_groups(c.shape, spec, [&](std::size_t g, std::size_t k) {
+            return k < 8 ? 1e3f + noise[g + k] : noise[(g * 7 + k) % noise.size()];
+        });
+        CAPTURE(std::string(kind_name(c.kind)));
+        CAPTURE(c.shape.str());
+        const auto ref = run_norm(spec, c.shape, x, Impl::Reference);
+        const auto simd = run_norm(spec, c.shape, x, Impl::Simd);
+        REQUIRE(simd.error.empty());
+        CHECK(test::max_scaled_error(simd.trace.var, ref.trace.var, 1e-6) < 1e-5);
+        CHECK(test::max_scaled_error(simd.trace.mean, ref.trace.mean, 1e-6) < 1e-6);
+        CHECK(test::max_scaled_error(simd.y, ref.y) < 2e-5);
+    }
+}
+
+TEST_CASE("simd: large offset plus a far pivot keeps the variance (both fall-backs at once)") {
+    // 1e4 + 1e-2 noise, the first 8 cells of each group a further +0.5 (50 sigma off): the
+    // mean must be split into c + r and the variance re-summed around c.
+    for (const SweepCase& c : kLayouts) {
+        const NormSpec spec{.kind = c.kind, .groups = c.groups};
+        const auto noise = test::random_floats(c.shape.size(), 301, 0.0f, 1e-2f);
+        const auto x = fill_groups(c.shape, spec, [&](std::size_t g, std::size_t k) {
+            return 1e4f + noise[(g * 13 + k) % noise.size()] + (k < 8 ? 0.5f : 0.0f);
+        });
+        CAPTURE(std::string(kind_name(c.kind)));
+        CAPTURE(c.shape.str());
+        const auto ref = run_norm(spec, c.shape, x, Impl::Reference);
+        const auto simd = run_norm(spec, c.shape, x, Impl::Simd);
+        for (std::size_t g = 0; g < ref.trace.var.size(); ++g)
+            CHECK(simd.trace.var[g] == doctest::Approx(ref.trace.var[g]).epsilon(1e-4));
+        CHECK(test::max_scaled_error(simd.y, ref.y) < 1e-4);
+    }
+}
+
+TEST_CASE("simd: constant groups give y = beta exactly in every layout and size") {
+    // The pivot is a pairwise mean of equal values (exact), so c = x and r = 0: no rounding
+    // noise may leak through inv = 1/sqrt(eps) (~316).
+    for (int n : kLaneEdges) {
+        for (const SweepCase& c : sweep_cases(n)) {
+            if (c.kind == NormKind::Rms) continue; // no centering: y = x * inv * gamma
+            const NormSpec spec{.kind = c.kind, .groups = c.groups};
+            const auto x = fill_groups(c.shape, spec, [](std::size_t g, std::size_t) {
+                return 0.1f + 0.3f * static_cast<float>(g % 5); // not sums of powers of two
+            });
+            std::vector<float> gamma(static_cast<std::size_t>(c.shape.channels()), 1.5f);
+            std::vector<float> beta(gamma.size());
+            for (std::size_t i = 0; i < beta.size(); ++i)
+                beta[i] = -0.25f + 0.125f * static_cast<float>(i % 3);
+            const auto simd = run_norm(spec, c.shape, x, Impl::Simd, &gamma, &beta);
+            CAPTURE(std::string(kind_name(c.kind)));
+            CAPTURE(c.shape.str());
+            REQUIRE(simd.error.empty());
+            bool all_beta = true;
+            for (std::size_t i = 0; i < x.size(); ++i)
+                all_beta = all_beta && simd.y[i] == beta[kernels::channel_of(c.shape, i)];
+            CHECK(all_beta);
+            for (float v : simd.trace.var)
+                CHECK(v == 0.0f);
+        }
+    }
+}
+
+TEST_CASE("simd: fused chunks give the same bits in place, and overflow in a late chunk") {
+    // Out of place, statistics and apply alternate chunk by chunk; in place, every statistic
+    // comes first. Both must give the same bits. An overflowing group in the LAST chunk makes
+    // the whole call the reference's, even after earlier chunks wrote y.
+    for (const SweepCase& c : {SweepCase{NormKind::Layer, Shape::matrix(64, 768)},
+                               SweepCase{NormKind::Group, Shape::matrix(64, 768), 8},
+                               SweepCase{NormKind::Instance, Shape::sequence(6, 40, 24)}}) {
+        const NormSpec spec{.kind = c.kind, .groups = c.groups};
+        auto x = test::random_floats(c.shape.size(), 302, 0.5f);
+        CAPTURE(std::string(kind_name(c.kind)));
+        for (int overflow = 0; overflow < 2; ++overflow) {
+            CAPTURE(overflow);
+            if (overflow) {
+                for (std::size_t i = x.size() - 64; i < x.size(); ++i)
+                    x[i] *= 1e30f; // the last group's squares pass FLT_MAX
+            }
+            const auto out = run_norm(spec, c.shape, x, Impl::Simd);
+            auto inplace = x;
+            kernels::NormTrace trace;
+            REQUIRE(kernels::normalize(spec, core::TensorView{.data = inplace.data(), .shape = c.shape},
+                                       inplace.data(), nullptr, nullptr, &trace, Impl::Simd)
+                        .empty());
+            CHECK(test::bitwise_equal(inplace, out.y));
+            CHECK(test::bitwise_equal(trace.var, out.trace.var));
+            CHECK(test::all_finite(out.y));
+            if (overflow) {
+                const auto ref = run_norm(spec, c.shape, x, Impl::Reference);
+                CHECK(test::bitwise_equal(out.y, ref.y));
+                CHECK(out.trace.impl_used == Impl::Reference);
+            }
+        }
+    }
+}
+
+TEST_CASE("simd: pivot sums that overflow on finite inputs go to the reference") {
+    // |x| ~ 2e38: the pairwise pivot sum passes FLT_MAX although every cell is finite.
+    const Shape s = Shape::matrix(3, 40);
+    auto x = test::random_floats(s.size(), 303, 0.0f, 0.1f);
+    for (float& v : x)
+        v = (v < 0.0f ? -2e38f : 2e38f) * (0.9f + std::fabs(v));
+    const NormSpec spec{.kind = NormKind::Layer};
+    const auto ref = run_norm(spec, s, x, Impl::Reference);
+    const auto simd = run_norm(spec, s, x, Impl::Simd);
+    REQUIRE(simd.error.empty());
+    CHECK(test::all_finite(simd.y));
+    CHECK(test::bitwise_equal(simd.y, ref.y));
 }
