@@ -28,4 +28,7 @@ void help_gradcheck(std::FILE* out);
 int run_validate(int argc, char** argv);
 void help_validate(std::FILE* out);
 
+int run_train(int argc, char** argv);
+void help_train(std::FILE* out);
+
 } // namespace normlab::cli

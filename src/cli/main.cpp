@@ -22,6 +22,10 @@ constexpr Command kCommands[] = {
      .summary = "check scenario and lab-text files (scenarios/*.json); errors with line:column",
      .run = run_validate,
      .help = help_validate},
+    {.name = "train",
+     .summary = "train a small network with a chosen norm on a synthetic task; JSON last line",
+     .run = run_train,
+     .help = help_train},
 };
 
 const Command* find_command(const char* name) {
