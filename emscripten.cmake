@@ -1,13 +1,15 @@
 # emscripten.cmake: toolchain file for NormLab's web build (Debian emscripten 3.1.6).
 #   cmake -S . -B build-web -DCMAKE_TOOLCHAIN_FILE=emscripten.cmake -DNORMLAB_DEPS=<.deps>
 # It wraps Emscripten's own platform file and adds what every web target needs:
-# -O3 with WASM SIMD everywhere, C++ exceptions as native wasm exceptions (nlohmann throws on
+# -O3, C++ exceptions as native wasm exceptions (nlohmann throws on
 # bad JSON; the scenario loader turns that into a message instead of an abort), and
-# NODE_PATH for emcc's JS tools, which Debian keeps in /usr/share/nodejs.
+# NODE_PATH for emcc's JS tools, which Debian keeps in /usr/share/nodejs. WASM SIMD is not
+# global: CMakeLists.txt gives -msimd128 to the compute rooms only, so the app can also be
+# linked once more without SIMD (normlab-nosimd) for browsers that lack it.
 # No emcc-generated HTML: Debian's html-minify step is broken, and web/ has our own shell.
 include(/usr/share/emscripten/cmake/Modules/Platform/Emscripten.cmake)
 
-set(NORMLAB_WEB_FLAGS "-msimd128 -fwasm-exceptions")
+set(NORMLAB_WEB_FLAGS "-fwasm-exceptions")
 set(CMAKE_C_FLAGS_INIT "${NORMLAB_WEB_FLAGS}")
 set(CMAKE_CXX_FLAGS_INIT "${NORMLAB_WEB_FLAGS}")
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-fwasm-exceptions -O3")

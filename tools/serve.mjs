@@ -1,5 +1,6 @@
 // tools/serve.mjs: a small static file server for dist/, bound to 127.0.0.1 only.
-//   node tools/serve.mjs [dir] [port]      (port 0 picks a free one; prints the URL)
+//   node tools/serve.mjs [dir] [port] [--csp]   (port 0 picks a free one; prints the URL)
+// --csp adds the strict policy NormLab must run under (see README "The bundle").
 // Used by tools/run to serve the MicroSim and by the browser tests. Correct MIME types
 // matter: browsers compile .wasm in streaming mode only when it is served as application/wasm.
 import { createServer } from 'node:http';
@@ -13,6 +14,9 @@ const TYPES = {
   '.ttf': 'font/ttf', '.png': 'image/png', '.svg': 'image/svg+xml', '.txt': 'text/plain; charset=utf-8',
 };
 
+// The policy of issue #6: our own origin only, no eval, no inline script or style.
+export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
+
 export function startServer(root, port = 0, host = '127.0.0.1', extraHeaders = {}) {
   const base = resolve(root);
   const server = createServer(async (req, res) => {
@@ -23,7 +27,7 @@ export function startServer(root, port = 0, host = '127.0.0.1', extraHeaders = {
       if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);
       res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream',
-        'Cache-Control': 'no-cache', ...extraHeaders });
+        'Content-Length': body.length, 'Cache-Control': 'no-cache', ...extraHeaders });
       res.end(body);
     } catch {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
@@ -36,9 +40,11 @@ export function startServer(root, port = 0, host = '127.0.0.1', extraHeaders = {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const dir = process.argv[2] || 'dist';
-  const port = Number(process.argv[3] ?? process.env.PORT ?? 8080);
-  startServer(dir, port).then((server) => {
+  const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const dir = positional[0] || 'dist';
+  const port = Number(positional[1] ?? process.env.PORT ?? 8080);
+  const headers = process.argv.includes('--csp') ? { 'Content-Security-Policy': STRICT_CSP } : {};
+  startServer(dir, port, '127.0.0.1', headers).then((server) => {
     const { port: p } = server.address();
     console.log(`NormLab is served at http://127.0.0.1:${p}/  (Ctrl+C to stop)`);
   }, (e) => {
