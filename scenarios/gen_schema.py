@@ -156,8 +156,29 @@ defs["question"] = {"oneOf": [
     obj(["id", "kind", "prompt", "options", "explanation"], choice_props),
     obj(["id", "kind", "prompt", "answer", "tolerance", "explanation"], num_props),
 ]}
+# The training view a step opens (src/scenario/train_bridge.h, src/train/train_lab.h). The
+# loader also rejects keys the chosen experiment ignores and settings the lab refuses.
+experiments = ["lr", "batch", "momentum", "placement", "precision", "jacobian"]
+defs["trainView"] = obj(["experiment"], {
+    "experiment": {"enum": experiments, "description": "the experiment the training view opens"},
+    "task": {"enum": ["spirals", "gaussians", "circles", "xor"]},
+    "norm": {"enum": ["none", "batchnorm", "layernorm", "rmsnorm", "groupnorm"],
+             "description": "batch: the swept norm; placement, precision: layernorm or rmsnorm"},
+    "steps": int_range(10, 5000, "updates per run"),
+    "batch": int_range(2, 512),
+    "depth": int_range(1, 64, "hidden layers, or residual blocks for placement"),
+    "width": int_range(4, 128),
+    "warmup": int_range(0, 5000, "placement: the second warmup length (0 always runs)"),
+    "lr": num_range(1e-6, 10),
+    "eps": num_range(0, 1),
+    "vector_size": int_range(2, 16, "jacobian: values in the vector"),
+    "shift": num_range(-100, 100),
+    "jacobian": {"enum": ["layernorm", "rmsnorm"]},
+    "run": {"type": "boolean", "default": True, "description": "start training when the step opens"},
+}, description="Opens the training view on an experiment; later steps without \"train\" keep it.")
 defs["step"] = obj(["id", "title", "text"], {
     "id": idpat, "title": text("Step title."), "text": ref("markup"), "lab": ref("labState"),
+    "train": ref("trainView"),
     "highlight": {"type": "array", "maxItems": 8, "uniqueItems": True, "items": {"enum": highlight}},
     "task": ref("task"), "quiz": items(ref("question"), 1, 8)})
 lang = {"type": "string", "pattern": "^[a-z]{2}$"}

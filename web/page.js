@@ -17,13 +17,32 @@
     console.warn('[NormLab] ' + text);
   }
 
-  // The smallest module that uses a v128 instruction: validates only where WASM SIMD exists.
+  // [loading: what the browser has] ---------------------------------------------------------
+  // The smallest modules that use a v128 instruction / a try block: each validates only where
+  // WASM SIMD / WASM exceptions (the app is built with -fwasm-exceptions) exist.
   const simdProbe = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1,
     0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+  const exceptionsProbe = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1,
+    0, 13, 3, 1, 0, 0, 10, 7, 1, 5, 0, 6, 64, 11, 11]);
+  const params = new URLSearchParams(window.location.search);
+  // The single-file build (tools/offline.mjs) carries the wasm, normlab.js, font and
+  // walkthroughs in this block, so it runs from file:// with no request at all.
+  const offlineBlock = document.getElementById('normlab-offline');
+  const offline = offlineBlock ? JSON.parse(offlineBlock.textContent) : null;
   const missing = [];
+  let simd = false;
   if (typeof WebAssembly !== 'object') missing.push('WebAssembly');
-  else if (!WebAssembly.validate(simdProbe)) missing.push('WebAssembly SIMD');
+  else {
+    simd = WebAssembly.validate(simdProbe);
+    if (!WebAssembly.validate(exceptionsProbe)) missing.push('WebAssembly exceptions');
+  }
   if (!document.createElement('canvas').getContext('webgl2')) missing.push('WebGL2');
+  // Which build runs: the SIMD one, or the same app compiled without SIMD where the browser
+  // lacks it (or ?wasm=nosimd asks for it, which is how the tests load the fallback).
+  const variants = offline ? offline.variants : ['normlab', 'normlab-nosimd'];
+  const wantFallback = !simd || params.get('wasm') === 'nosimd';
+  const variant = wantFallback ? variants.find((v) => v.endsWith('-nosimd')) : variants[0];
+  if (!variant && typeof WebAssembly === 'object') missing.push('WebAssembly SIMD');
 
   let runtimeReady = false;
   window.NormLabPage = { status: (text) => showStatus(text, true) };
@@ -65,6 +84,12 @@
       if (!runtimeReady) throw new Error('NormLab is still loading');
       return withString(String(kind), (p) => Module.UTF8ToString(Module._normlab_export(p)));
     },
+    // A link that reopens NormLab exactly as it is now (family, shape, data, settings, view,
+    // projector, locks, walkthrough step): what the Copy link button copies.
+    shareUrl() {
+      if (!runtimeReady) throw new Error('NormLab is still loading');
+      return Module.UTF8ToString(Module._normlab_share_url());
+    },
     // Frame timing and memory: frames, firstFrameMs (since navigation start), frameMsP50 and
     // frameMsP95 (work per frame over the last four seconds), heapBytes (WASM memory size).
     stats() {
@@ -74,6 +99,30 @@
       return s;
     },
   };
+
+  // The ARIA live region (#live in index.html): the app's step, quiz and statistics text,
+  // polled four times a second; a paragraph is rewritten only when its text changed, so a
+  // screen reader announces changes and nothing else.
+  function startLiveRegion() {
+    const live = document.getElementById('live');
+    if (!live || !Module._normlab_live_text) return;
+    const lang = new URLSearchParams(window.location.search).get('lang');
+    if (lang === 'es') live.lang = 'es';
+    const parts = { step: 'live-step', quiz: 'live-quiz', stats: 'live-stats' };
+    let last = '';
+    const update = () => {
+      const text = Module.UTF8ToString(Module._normlab_live_text());
+      if (text === last) return;
+      last = text;
+      const values = JSON.parse(text);
+      for (const [key, id] of Object.entries(parts)) {
+        const p = document.getElementById(id);
+        if (p && p.textContent !== values[key]) p.textContent = values[key];
+      }
+    };
+    update();
+    setInterval(update, 250);
+  }
 
   // Calls fn with a heap copy of a JS string.
   function withString(text, fn) {
@@ -120,34 +169,108 @@
     }
   }
 
+  // [loading: progress, data sources, the app script] -----------------------------------------
   if (missing.length) {
-    fail('NormLab cannot run in this browser: it needs ' + missing.join(' and ') +
-         '. Try a current Chrome, Edge, Firefox or Safari.');
+    fail('NormLab cannot run in this browser: it needs ' + missing.join(' and ') + '. ' +
+         (missing.includes('WebGL2')
+           ? 'Turn on hardware acceleration (graphics) in the browser settings, or try a current Chrome, Edge, Firefox or Safari.'
+           : 'Try a current Chrome, Edge, Firefox or Safari.'));
+    document.documentElement.dataset.normlabMissing = missing.join(',');
     return;  // normlab.js is never loaded
   }
 
+  const progressBar = document.getElementById('status-progress');
+  const kib = (n) => Math.round(n / 1024).toLocaleString('en');
+  function showProgress(text, fraction) {
+    statusText.textContent = text;
+    if (fraction === null) progressBar.removeAttribute('value');   // indeterminate
+    else progressBar.value = Math.min(1, fraction);
+  }
+
+  // Downloads the .wasm (or decodes the single file's copy), counting bytes for the progress
+  // bar, and compiles it while it streams. Emscripten calls this through Module.instantiateWasm.
+  async function instantiate(imports) {
+    if (offline) {
+      showProgress('Starting NormLab…', null);
+      const bytes = Uint8Array.from(atob(offline.wasm[variant]), (c) => c.charCodeAt(0));
+      return WebAssembly.instantiate(bytes, imports);
+    }
+    const url = variant + '.wasm';
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(url + ': HTTP ' + response.status);
+    // Content-Length is the compressed size where the host gzips; the bar then stops at 100 %.
+    const total = Number(response.headers.get('Content-Length')) || 0;
+    let loaded = 0, shown = -1;
+    // The bar moves with every chunk; the text (read out by screen readers: the box is a
+    // polite live region) only every tenth of the way.
+    const report = () => {
+      const tenth = Math.floor((total ? loaded / total : loaded / 1e6) * 10);
+      if (tenth !== shown) {
+        shown = tenth;
+        statusText.textContent = total ? `Downloading NormLab: ${kib(loaded)} of ${kib(total)} KiB`
+          : `Downloading NormLab: ${kib(loaded)} KiB`;
+      }
+      if (total) progressBar.value = Math.min(1, loaded / total);
+    };
+    report();
+    const counted = response.body.pipeThrough(new TransformStream({
+      transform(chunk, out) { loaded += chunk.byteLength; report(); out.enqueue(chunk); },
+      flush() { showProgress('Starting NormLab…', 1); },
+    }));
+    const stream = new Response(counted, { headers: { 'Content-Type': 'application/wasm' } });
+    if (WebAssembly.instantiateStreaming) return WebAssembly.instantiateStreaming(stream, imports);
+    return WebAssembly.instantiate(await stream.arrayBuffer(), imports);
+  }
+
+  // The walkthroughs and the UI font, into the app's file system before main() runs: from the
+  // single file's data block, else fetched beside index.html.
+  async function scenarioFiles() {
+    if (offline) return Object.entries(offline.scenarios);
+    const r = await fetch('scenarios/index.json');
+    if (!r.ok) throw new Error('scenarios/index.json: HTTP ' + r.status);
+    const names = await r.json();
+    const files = await Promise.all(names.map((name) => fetch('scenarios/' + encodeURIComponent(name))
+      .then((f) => { if (!f.ok) throw new Error(name + ': HTTP ' + f.status); return f.text(); })
+      .then((text) => [name, text])
+      .catch((e) => { console.warn('[NormLab] scenario not loaded: ' + e.message); return null; })));
+    return files.filter((f) => f);
+  }
+  async function fontBytes() {
+    if (offline) return Uint8Array.from(atob(offline.font), (c) => c.charCodeAt(0));
+    const r = await fetch('normlab-ui.ttf');
+    if (!r.ok) throw new Error('HTTP ' + r.status);
+    return new Uint8Array(await r.arrayBuffer());
+  }
+
+  let dependencyTotal = 0;
   window.Module = {
     canvas: document.getElementById('canvas'),
     print: (text) => console.log(text),
     printErr: (text) => console.warn(text),
+    instantiateWasm(imports, done) {
+      instantiate(imports).then((r) => done(r.instance, r.module), (e) => fail(
+        'Could not load ' + variant + '.wasm (' + e.message + '). Check the connection and that the whole ' +
+        'dist/ folder was deployed, then reload the page.'));
+      return {};   // asynchronous: Emscripten waits for done()
+    },
+    // Emscripten counts what must finish before main(): the wasm, the font, the walkthroughs.
+    monitorRunDependencies(left) {
+      dependencyTotal = Math.max(dependencyTotal, left);
+      if (left > 0 && progressBar.value >= 1)
+        statusText.textContent = `Starting NormLab: ${dependencyTotal - left} of ${dependencyTotal} parts ready`;
+    },
     preRun: [function () {
-      // The walkthroughs: scenarios/index.json names the files; each lands in /scenarios.
       Module.addRunDependency('scenarios');
       Module.FS.mkdir('/scenarios');
-      fetch('scenarios/index.json')
-        .then((r) => { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
-        .then((names) => Promise.all(names.map((name) => fetch('scenarios/' + encodeURIComponent(name))
-          .then((r) => { if (!r.ok) throw new Error(name + ': HTTP ' + r.status); return r.arrayBuffer(); })
-          .then((buf) => Module.FS.writeFile('/scenarios/' + name, new Uint8Array(buf)))
-          .catch((e) => console.warn('[NormLab] scenario not loaded: ' + e.message)))))
+      scenarioFiles()
+        .then((files) => files.forEach(([name, text]) => Module.FS.writeFile('/scenarios/' + name, text)))
         .catch((e) => console.warn('[NormLab] no scenario list (' + e.message + '); walkthroughs unavailable'))
         .finally(() => Module.removeRunDependency('scenarios'));
       Module.addRunDependency('ui-font');
-      fetch('normlab-ui.ttf')
-        .then((r) => { if (!r.ok) throw new Error('HTTP ' + r.status); return r.arrayBuffer(); })
-        .then((buf) => {
+      fontBytes()
+        .then((bytes) => {
           Module.FS.mkdir('/assets');
-          Module.FS.writeFile('/assets/normlab-ui.ttf', new Uint8Array(buf));
+          Module.FS.writeFile('/assets/normlab-ui.ttf', bytes);
         })
         .catch((e) => console.warn('[NormLab] UI font not loaded (' + e.message + '); using the fallback font'))
         .finally(() => Module.removeRunDependency('ui-font'));
@@ -155,6 +278,7 @@
     onRuntimeInitialized: () => {
       runtimeReady = true;
       statusBox.classList.add('hidden');
+      startLiveRegion();
       // Paste events reach the app's clipboard, so Ctrl+V works in its text fields.
       document.addEventListener('paste', (e) => {
         const text = e.clipboardData ? e.clipboardData.getData('text') : '';
@@ -168,8 +292,12 @@
     },
     onAbort: (what) => fail('NormLab stopped unexpectedly: ' + what + '. Reload the page to start again.'),
   };
+  window.NormLabPage.variant = variant;
   const script = document.createElement('script');
-  script.src = 'normlab.js';
-  script.onerror = () => fail('Could not load normlab.js. Check that the whole dist/ folder was deployed.');
+  if (offline) script.textContent = offline.js[variant];
+  else {
+    script.src = variant + '.js';
+    script.onerror = () => fail('Could not load ' + variant + '.js. Check that the whole dist/ folder was deployed.');
+  }
   document.body.appendChild(script);
 })();

@@ -8,7 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/embed.h"
 #include "imgui.h"
+#include "ui/shortcuts.h"
 #include "scenario/registry.h"
 #include "sim/export.h"
 #include "sim/families.h"
@@ -51,14 +53,41 @@ std::string App::init(const ParamFn& param, const ui::UiState& hooks) {
     if (param("view") == "weights") {
         ui_.view = ui::View::Weights;
         ui_.select_view = true;
+    } else if (param("view") == "training") {
+        ui_.view = ui::View::Training;
+        ui_.select_view = true;
     } else if (!param("view").empty() && param("view") != "activations") {
-        add("view=" + param("view") + " is unknown; expected activations or weights");
+        add("view=" + param("view") + " is unknown; expected activations, weights or training");
     }
     ui_.upload = hooks.upload;
     ui_.download = hooks.download;
     ui_.screenshot = hooks.screenshot;
     ui_.request_paste = hooks.request_paste;
     ui_.take_paste = hooks.take_paste;
+    ui_.take_pinch = hooks.take_pinch;
+    ui_.coarse_pointer = hooks.coarse_pointer;
+    // prefers-reduced-motion (the page's media query, in hooks) or ?motion=reduce for tests.
+    ui_.reduce_motion = hooks.reduce_motion || param("motion") == "reduce";
+    if (!param("motion").empty() && param("motion") != "reduce")
+        add("motion=" + param("motion") + " is unknown; expected reduce");
+    if (ui_.reduce_motion) lab_.sweep().playing = false;   // no autoplay
+    // The training lab: ?experiment=lr|batch|momentum|placement|precision|jacobian. Nothing is
+    // built until the tab first shows; reduced motion waits for the Run button.
+    ui_.train.wants_run = !ui_.reduce_motion;
+    if (!param("experiment").empty()) {
+        train::LabExperiment e{};
+        if (train::parse_lab_experiment(param("experiment"), &e))
+            ui_.train.lab.configure(train::default_settings(e));
+        else
+            add("experiment=" + param("experiment") +
+                " is unknown; expected lr, batch, momentum, placement, precision or jacobian");
+    }
+    ui_.toggle_fullscreen = hooks.toggle_fullscreen;
+    ui_.fullscreen_status = hooks.fullscreen_status;
+    ui_.open_tab = hooks.open_tab;
+    ui_.copy_text = hooks.copy_text;
+    ui_.page_url = hooks.page_url;
+    add(parse_origins(param("parentOrigin"), &parent_origins_));
     ui::apply_theme(ui_.projector);
     ui_.projector_applied = ui_.projector;
     if (!notes.empty()) ui::show_note(ui_, notes);
@@ -173,6 +202,13 @@ std::string App::apply_params(const ParamFn& param, const sim::LabConfig& base) 
         else
             add(lab_.set_compare(kind));
     }
+    // Embedding and teacher locks (README "Embedding"); absent keys leave them as they are.
+    const std::string embed = param("embed");
+    if (embed == "1" || embed == "0") ui_.embed = embed == "1";
+    else if (!embed.empty()) add("embed=" + embed + " is unknown; expected 1 or 0");
+    if (!param("lock").empty()) add(parse_areas("lock", param("lock"), false, &ui_.locked));
+    if (!param("hide").empty()) add(parse_areas("hide", param("hide"), true, &ui_.hidden));
+    add(apply_group(param));
     if (!notes.empty()) ui::show_note(ui_, notes);
     return notes;
 }
@@ -203,6 +239,14 @@ double AppStats::percentile(double p) const {
 }
 
 void App::frame(int width, int height, double dt, double time_ms, double last_work_ms) {
+    if (ui_.fullscreen_status) {
+        const int fs = ui_.fullscreen_status();
+        ui_.fullscreen_enabled = fs & 1;
+        ui_.fullscreen_active = fs & 2;
+        if (fs & 4) ui_.offer_new_tab = true;   // refused (F key or button): offer a new tab
+    }
+    ui_.share_url = share_url();
+    ui_.embed_url = ui_.page_url + "?" + share_query(true);
     ui::draw(ui_, lab_, weights_, fonts_, width, height, dt);
     if (stats_.frames++ == 0) stats_.first_frame_ms = time_ms;
     else stats_.record(last_work_ms);
@@ -249,7 +293,47 @@ std::string App::state_json() const {
         const scenario::Score sc = ui_.guide.tour.score();
         j["score"] = {{"points", sc.points}, {"max", sc.max_points}, {"correct", sc.correct}, {"questions", sc.questions}};
     }
-    j["view"] = ui_.view == ui::View::Weights ? "weights" : "activations";
+    j["view"] = ui_.view == ui::View::Weights    ? "weights"
+                : ui_.view == ui::View::Training ? "training"
+                                                 : "activations";
+    {
+        // The training lab: steps done over every run, whether slices run, and how long the
+        // first curve took (seconds from the start of the runs; -1 until every run has one).
+        const ui::TrainUi& t = ui_.train;
+        const train::Experiment& e = t.lab.experiment();
+        nlohmann::json runs = nlohmann::json::array();
+        for (std::size_t i = 0; i < e.size(); ++i)
+            runs.push_back({{"label", e.label(i)}, {"steps", e.run(i).status().step},
+                            {"diverged", e.run(i).status().diverged}});
+        j["train"] = {{"experiment", train::lab_experiment_id(t.lab.settings().experiment)},
+                      {"configured", t.configured}, {"running", t.running},
+                      {"steps", t.lab.steps_done()}, {"total", t.lab.steps_total()},
+                      {"runs", runs}, {"finished", t.lab.finished()},
+                      {"firstCurveS", t.first_curve_s}, {"sliceSteps", t.last_slice_steps},
+                      {"sliceMs", t.last_slice_ms}, {"msPerStep", t.lab.ms_per_step()},
+                      {"error", t.error}};
+    }
+    j["language"] = ui_.guide.language;
+    j["uiStrings"] = ui_.strings ? ui_.strings->strings.size() : 0;   // translations loaded
+    j["zoom"] = ui_.zoom;
+    j["helpOpen"] = ui_.help_open;
+    j["textInput"] = ImGui::GetCurrentContext() && ImGui::GetIO().WantTextInput;   // a text field has the keys
+    j["reduceMotion"] = ui_.reduce_motion;
+    j["coarsePointer"] = ui_.coarse_pointer;
+    j["frameHeight"] = ImGui::GetCurrentContext() ? ImGui::GetFrameHeight() : 0.f;   // CSS px
+    j["embed"] = ui_.embed;
+    j["locked"] = ui_.locked;
+    j["hidden"] = ui_.hidden;
+    nlohmann::json areas = nlohmann::json::object();   // drawn last frame: "locked" or "on"
+    for (const auto& [id, locked] : ui_.drawn_areas) areas[id] = locked ? "locked" : "on";
+    j["areas"] = areas;
+    nlohmann::json items = nlohmann::json::object();   // share buttons and popups: [x, y, w, h]
+    for (const auto& [id, r] : ui_.item_rects) items[id] = r;
+    j["items"] = items;
+    j["fullscreen"] = {{"enabled", ui_.fullscreen_enabled}, {"active", ui_.fullscreen_active}};
+    j["shareUrl"] = ui_.share_url;
+    j["copied"] = ui_.copied;
+    j["parentOrigins"] = parent_origins_;
     j["weights"] = {{"section", sim::weight_section_name(weights_.config().section)},
                     {"sigmaEstimate", weights_.spectral().sigma_estimate},
                     {"sigma", weights_.spectral().sigma},
@@ -316,7 +400,10 @@ std::string App::command(const std::string& text) {
     if (op == "next" || op == "back" || op == "answer") {
         ui::GuideState& g = ui_.guide;
         if (!g.tour.active()) return "no walkthrough is running";
-        if (op == "next") g.tour.next(lab_);
+        if (op == "next") {
+            if (g.tour.at_last()) g.show_summary = true;   // as the panel's Finish button
+            g.tour.next(lab_);
+        }
         if (op == "back") g.tour.back(lab_);
         if (op == "answer") {
             const auto q = static_cast<std::size_t>(number("question", 0));
@@ -331,11 +418,35 @@ std::string App::command(const std::string& text) {
             } else {
                 return "answer needs \"value\" (numeric) or \"choose\" (option indices)";
             }
+            // The guide panel and the live region show this grade as if it was clicked.
+            if (g.inputs_step != g.tour.step_index()) {
+                g.inputs.assign(g.tour.step().quiz.size(), ui::QuestionInput{});
+                for (std::size_t k = 0; k < g.inputs.size(); ++k)
+                    g.inputs[k].chosen.assign(g.tour.step().quiz[k].options.size(), false);
+                g.inputs_step = g.tour.step_index();
+            }
+            if (q < g.inputs.size()) {
+                g.inputs[q].grade = grade;
+                g.inputs[q].graded = true;
+            }
             last_verdict_ = grade.verdict == scenario::Verdict::Correct     ? "correct"
                             : grade.verdict == scenario::Verdict::Incorrect ? "incorrect"
                             : grade.verdict == scenario::Verdict::Revealed  ? "revealed"
                                                                              : "invalid: " + grade.message;
         }
+        g.progress.scenarios[g.tour.scenario().id] = g.tour.record();
+        g.progress_dirty = true;
+        return "";
+    }
+    if (op == "step") {
+        // Go to step n (from 1) of the running walkthrough.
+        ui::GuideState& g = ui_.guide;
+        if (!g.tour.active()) return "no walkthrough is running";
+        const double n = number("step", 0);
+        if (n < 1 || n > static_cast<double>(g.tour.step_count()) || n != std::floor(n))
+            return "step must be a whole number from 1 to " + std::to_string(g.tour.step_count());
+        g.tour.go_to(static_cast<std::size_t>(n) - 1, lab_);
+        g.show_summary = false;
         g.progress.scenarios[g.tour.scenario().id] = g.tour.record();
         g.progress_dirty = true;
         return "";
@@ -361,10 +472,30 @@ std::string App::command(const std::string& text) {
     }
     if (op == "view") {
         const bool weights = j.contains("view") && j["view"] == "weights";
-        if (!weights && !(j.contains("view") && j["view"] == "activations"))
-            return "view must be \"activations\" or \"weights\"";
-        ui_.view = weights ? ui::View::Weights : ui::View::Activations;
+        const bool training = j.contains("view") && j["view"] == "training";
+        if (!weights && !training && !(j.contains("view") && j["view"] == "activations"))
+            return "view must be \"activations\", \"weights\" or \"training\"";
+        ui_.view = weights ? ui::View::Weights : training ? ui::View::Training : ui::View::Activations;
         ui_.select_view = true;
+        return "";
+    }
+    if (op == "training") {
+        // {"op": "training", "experiment": "placement", "run": true, "reset": true}
+        if (j.contains("experiment")) {
+            train::LabExperiment e{};
+            if (!j["experiment"].is_string() || !train::parse_lab_experiment(j["experiment"].get<std::string>(), &e))
+                return "experiment must be one of lr, batch, momentum, placement, precision, jacobian";
+            const std::string error = ui::open_experiment(ui_, e);
+            if (!error.empty()) return error;
+        }
+        if (j.contains("reset") && j["reset"] == true) {
+            ui_.train.lab.reset();
+            ui_.train.first_curve_s = -1;
+        }
+        if (j.contains("run")) {
+            if (!j["run"].is_boolean()) return "run must be true or false";
+            ui_.train.running = j["run"].get<bool>() && !ui_.train.lab.finished();
+        }
         return "";
     }
     if (op == "focus") {
@@ -383,6 +514,8 @@ std::string App::command(const std::string& text) {
     }
     return "unknown command op '" + op + "'";
 }
+
+std::string App::live_text_json() const { return ui::live_region_json(ui_, lab_); }
 
 std::string App::export_data(const std::string& kind) const {
     if (kind == "json") return sim::export_json(lab_);
@@ -414,6 +547,8 @@ std::string App::load_guide(const std::string& dir, const std::string& progress,
         if (!doc.ok()) continue;
         if (doc.value->kind == scenario::DocumentKind::LabText) {
             if (!g.text || doc.value->lab_text.language == g.language) g.text = doc.value->lab_text;
+        } else if (doc.value->kind == scenario::DocumentKind::UiText) {
+            if (doc.value->ui_text.language == g.language) ui_.strings = doc.value->ui_text;
         } else {
             g.scenarios.push_back(doc.value->scenario);
         }
@@ -438,6 +573,15 @@ std::string App::load_guide(const std::string& dir, const std::string& progress,
         } else {
             g.progress.scenarios[id] = g.tour.record();
             g.progress_dirty = true;
+            // A shared link carries the lab keys only when the learner had changed the lab
+            // in this step: put them back on top of the step's own state.
+            bool lab_keys = false;
+            for (const char* key : {"family", "shape", "seed", "preset", "groups", "eps", "eps_placement", "precision",
+                                    "accumulate", "mode", "momentum", "compare", "batch", "features", "channels",
+                                    "length", "height", "width"})
+                lab_keys = lab_keys || !param(key).empty();
+            const std::string more = lab_keys ? apply_params(param, lab_.config()) : apply_group(param);
+            if (!more.empty()) notes += (notes.empty() ? "" : "; ") + more;
         }
     }
     if (!g.load_errors.empty())

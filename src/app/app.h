@@ -3,7 +3,9 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "sim/lab.h"
 #include "ui/ui.h"
@@ -40,10 +42,27 @@ class App {
     void frame(int width, int height, double dt, double time_ms, double last_work_ms);
     std::string stats_json() const;   // frames, firstFrameMs, frameMsP50, frameMsP95
     std::string state_json() const;   // for tests and embedding pages
+    // The step, quiz and statistics as text for the page's ARIA live region (JSON object).
+    std::string live_text_json() const;
     // A command from JavaScript as a JSON object {"op": ...}; returns "" or a message.
     std::string command(const std::string& json);
     // The board as "json", "csv" or "pytorch" text ("" for an unknown kind).
     std::string export_data(const std::string& kind) const;
+
+    // [embedding] (README "Embedding")
+    // The whole state as URL parameters (the inverse of init + load_guide): lab keys, view,
+    // projector, lang, embed, lock, hide, scenario and step, and the paused group.
+    std::string share_query(bool embed) const;
+    std::string share_url() const;   // the page's address + share_query(embed mode)
+    // The origins allowed to send commands (?parentOrigin=, validated in init).
+    const std::vector<std::string>& parent_origins() const { return parent_origins_; }
+    // {"type": "ready", ...}: posted to the parent once the guide is loaded.
+    std::string ready_event() const;
+    // Events since the last call (step, answer, complete), each a JSON object as text.
+    std::vector<std::string> take_events();
+    // A message from the host page (JSON text: {"type": "command", "requestId", "command":
+    // {...}} or {"type": "getState", "requestId"}); returns the reply as JSON text.
+    std::string host_message(const std::string& json);
 
   private:
     sim::Lab lab_;
@@ -53,6 +72,18 @@ class App {
     AppStats stats_;
     std::string font_error_;
     std::string last_verdict_;   // of the last quiz answer given through command()
+    std::vector<std::string> parent_origins_;
+    // What take_events last saw of the walkthrough, to report only changes.
+    struct Observed {
+        std::string scenario;
+        long long step = -1;
+        bool summary = false;
+        std::map<std::string, scenario::QuestionRecord> questions;
+    };
+    Observed observed_;
+    void observe(std::vector<std::string>& events);
+    // group=N: the outline stops on group N (a shared link keeps the group it showed).
+    std::string apply_group(const ParamFn& param);
 };
 
 } // namespace normlab::app

@@ -30,9 +30,21 @@ extern "C" EMSCRIPTEN_KEEPALIVE const char* normlab_command(const char* json) {
     return g_state.c_str();
 }
 
+// web/page.js polls this for its ARIA live region: {"step", "quiz", "stats"} as plain text.
+extern "C" EMSCRIPTEN_KEEPALIVE const char* normlab_live_text() {
+    g_state = g_app.live_text_json();
+    return g_state.c_str();
+}
+
 // window.NormLab.exportData(kind): "json", "csv" or "pytorch" text.
 extern "C" EMSCRIPTEN_KEEPALIVE const char* normlab_export(const char* kind) {
     g_state = g_app.export_data(kind ? kind : "");
+    return g_state.c_str();
+}
+
+// window.NormLab.shareUrl(): a link that reopens the app in its current state.
+extern "C" EMSCRIPTEN_KEEPALIVE const char* normlab_share_url() {
+    g_state = g_app.share_url();
     return g_state.c_str();
 }
 
@@ -49,16 +61,34 @@ int main() {
     hooks.screenshot = platform::request_screenshot;
     hooks.request_paste = platform::request_paste;
     hooks.take_paste = platform::take_pasted_text;
+    hooks.take_pinch = platform::take_pinch;
+    hooks.coarse_pointer = platform::media_matches("(pointer: coarse)");
+    hooks.reduce_motion = platform::media_matches("(prefers-reduced-motion: reduce)");
+    hooks.toggle_fullscreen = platform::toggle_fullscreen;
+    hooks.fullscreen_status = platform::fullscreen_status;
+    hooks.open_tab = platform::open_tab;
+    hooks.copy_text = platform::copy_text;
+    hooks.page_url = platform::page_url();
     const std::string notes = g_app.init(platform::url_param, hooks);
     if (!notes.empty()) platform::report(notes);
     const std::string guide_notes =
         g_app.load_guide("/scenarios", platform::storage_get(kProgressKey), platform::url_param);
     if (!guide_notes.empty()) platform::report(guide_notes);
+    // The host page: commands only from ?parentOrigin=; "ready" carries nothing about the
+    // learner, so it may go to any parent (README "Embedding").
+    // Events a command causes go out at once (before its reply), not on the next frame.
+    platform::host_listen(g_app.parent_origins(), [](const std::string& message) {
+        std::string reply = g_app.host_message(message);
+        for (const std::string& event : g_app.take_events()) platform::host_post(event);
+        return reply;
+    });
+    platform::host_post(g_app.ready_event(), /*public_event=*/true);
     platform::run(platform::LoopHooks{
         .prepare = [](const platform::FrameInfo& f) { return g_app.prepare(f.width, f.height, f.pixel_ratio); },
         .frame =
             [](const platform::FrameInfo& f) {
                 g_app.frame(f.width, f.height, f.dt, f.time_ms, f.last_work_ms);
+                for (const std::string& event : g_app.take_events()) platform::host_post(event);
                 const std::string progress = g_app.take_progress();
                 if (!progress.empty() && !platform::storage_set(kProgressKey, progress))
                     platform::report("progress could not be saved (this page cannot use localStorage)");

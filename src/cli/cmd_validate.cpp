@@ -101,6 +101,11 @@ int run_validate(int argc, char** argv) {
             if (!summary) std::printf("ok %s (lab text)\n", file.c_str());
             continue;
         }
+        if (doc.value->kind == sc::DocumentKind::UiText) {
+            if (!summary)
+                std::printf("ok %s (UI text, %zu strings)\n", file.c_str(), doc.value->ui_text.strings.size());
+            continue;
+        }
         sc::Scenario& s = doc.value->scenario;
         ++scenarios;
         steps += s.steps.size();

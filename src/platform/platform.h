@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace normlab::platform {
 
@@ -55,11 +56,47 @@ std::string take_pasted_text();
 std::string storage_get(const char* key);
 bool storage_set(const char* key, const std::string& value);
 
+// Whether a CSS media query matches now, e.g. "(pointer: coarse)" (a touch screen) or
+// "(prefers-reduced-motion: reduce)"; false where matchMedia is missing.
+bool media_matches(const char* query);
+
+// The zoom factor of a two-finger pinch on the canvas since the last call (1: none), and in
+// *pinching whether two fingers are down now. SDL turns the first finger into the mouse too,
+// so taps and drags reach ImGui as clicks; only the pinch needs reading here.
+float take_pinch(bool* pinching);
+
 // Value of a URL query parameter (?key=value), "" when absent.
 std::string url_param(const char* key);
 
 // Reports a problem on the browser console; a fatal one (the app cannot start) also
 // replaces the canvas with the page's error panel.
 void report(const std::string& message, bool fatal = false);
+
+// [embedding] ----------------------------------------------------------------------------
+// The page that frames NormLab ("host") and NormLab talk with window.postMessage.
+
+// Receives an accepted message (its JSON text) and returns the reply (JSON object text).
+using HostHandler = std::string (*)(const std::string& message_json);
+// Listens for messages. Only messages whose origin is exactly one of `origins` (e.g.
+// "https://course.example") reach `handler`; others are dropped with a console warning.
+// The reply goes back to the sender's window and origin.
+void host_listen(const std::vector<std::string>& origins, HostHandler handler);
+// Posts an event (JSON object text) to the parent frame, once per allowed origin (the
+// browser delivers it only where the parent's origin matches). With no allowed origin only a
+// `public_event` is posted, to '*'. Does nothing when the page is not framed.
+void host_post(const std::string& event_json, bool public_event = false);
+
+// Fullscreen of the page's root element. Bits of fullscreen_status(): 1 the page may go
+// fullscreen (document.fullscreenEnabled; false in a frame without allowfullscreen),
+// 2 it is fullscreen now, 4 toggle_fullscreen() was refused since the last call.
+void toggle_fullscreen();
+int fullscreen_status();
+// Opens `url` in a new browser tab (needs a recent click or key press).
+void open_tab(const std::string& url);
+// Puts text on the clipboard (navigator.clipboard, else a hidden text field and
+// execCommand); the text stays selectable in the app either way.
+void copy_text(const std::string& text);
+// The page's address without query or fragment (origin + path).
+std::string page_url();
 
 } // namespace normlab::platform

@@ -4,6 +4,8 @@
 // size times devicePixelRatio so text and cell edges stay sharp on phones and projectors.
 #include "platform/platform.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <vector>
 
@@ -32,6 +34,9 @@ struct WebPlatform {
     int css_w = 0, css_h = 0;
     double last_work_ms = 0;
     std::string screenshot_name;   // non-empty: read back the next frame as a PNG
+    // What each texture slot holds, to upload again after a WebGL context loss.
+    std::vector<std::uint32_t> slot_pixels[kTextureSlots];
+    bool gl_lost = false, gl_restored = false;   // set by the canvas's context events
 };
 WebPlatform g_platform;  // the single window of the page; lives as long as the page
 
@@ -143,10 +148,102 @@ void sync_canvas_size() {
     }
 }
 
+// Two-finger pinch. SDL 2.26 on Emscripten reports each touch as SDL_FINGER* with positions
+// normalized to the canvas (and makes the first finger the mouse, which the ImGui backend
+// reads); the ImGui SDL backend ignores fingers, so the pinch distance is followed here in
+// CSS pixels (normalized units would stretch with the canvas aspect).
+struct Finger {
+    SDL_FingerID id = 0;
+    float x = 0, y = 0;
+};
+std::vector<Finger> g_fingers;
+float g_pinch = 1;
+
+float finger_spread() {
+    if (g_fingers.size() < 2) return 0;
+    const float dx = (g_fingers[0].x - g_fingers[1].x) * static_cast<float>(g_platform.css_w);
+    const float dy = (g_fingers[0].y - g_fingers[1].y) * static_cast<float>(g_platform.css_h);
+    return std::sqrt(dx * dx + dy * dy);
+}
+
+void track_fingers(const SDL_Event& e) {
+    if (e.type != SDL_FINGERDOWN && e.type != SDL_FINGERUP && e.type != SDL_FINGERMOTION) return;
+    auto it = std::find_if(g_fingers.begin(), g_fingers.end(), [&](const Finger& f) { return f.id == e.tfinger.fingerId; });
+    if (e.type == SDL_FINGERUP) {
+        if (it != g_fingers.end()) g_fingers.erase(it);
+        return;
+    }
+    const float before = finger_spread();
+    if (it == g_fingers.end()) {
+        g_fingers.push_back(Finger{e.tfinger.fingerId, e.tfinger.x, e.tfinger.y});
+        return;   // a new finger starts a pinch; it does not zoom yet
+    }
+    it->x = e.tfinger.x;
+    it->y = e.tfinger.y;
+    const float after = finger_spread();
+    if (before > 8.f && after > 8.f) g_pinch *= after / before;
+}
+
+// [SECTION] WebGL context loss. The browser may drop the GL context (GPU reset, driver
+// update, too many contexts); every GL object is then gone. We let it come back (returning
+// true from the lost handler calls preventDefault), skip frames while it is away, and then
+// restart the ImGui OpenGL3 backend and rebuild every texture slot under its old GL name,
+// because the UI keeps those names as ImTextureIDs.
+// clang-format off
+EM_JS(void, js_forget_gl_objects, (), {
+    // Emscripten's handle tables still point at the dead context's objects; emptied, the
+    // glDelete* calls of the ImGui backend become no-ops instead of WebGL errors.
+    for (const table of [GL.buffers, GL.programs, GL.shaders, GL.textures, GL.vaos,
+                         GL.framebuffers, GL.renderbuffers])
+        if (table) table.fill(null);
+    const ctx = GL.currentContext;
+    if (ctx && GL.initExtensions) { ctx.initExtensionsDone = false; GL.initExtensions(ctx); }
+});
+EM_JS(void, js_recreate_texture, (unsigned name), {
+    const tex = GLctx.createTexture();
+    tex.name = name;
+    GL.textures[name] = tex;
+});
+// clang-format on
+
+EM_BOOL on_context_lost(int, const void*, void*) {
+    g_platform.gl_lost = true;
+    return EM_TRUE;
+}
+EM_BOOL on_context_restored(int, const void*, void*) {
+    g_platform.gl_restored = true;
+    return EM_TRUE;
+}
+
+std::uintptr_t fill_texture_slot(int slot, const std::uint32_t* rgba, int width, int height);
+
+void restore_gl_objects() {
+    js_forget_gl_objects();
+    // A whole restart of the backend: it also caches its buffers' sizes, which must start at 0.
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui_ImplOpenGL3_Init("#version 300 es");
+    for (int slot = 0; slot < kTextureSlots; ++slot) {
+        if (!g_platform.textures[slot]) continue;
+        js_recreate_texture(g_platform.textures[slot]);
+        const int w = g_platform.texture_w[slot], h = g_platform.texture_h[slot];
+        g_platform.texture_w[slot] = g_platform.texture_h[slot] = 0;   // forces glTexImage2D
+        fill_texture_slot(slot, g_platform.slot_pixels[slot].data(), w, h);
+    }
+}
+
 void main_loop_tick(void*) {
+    if (g_platform.gl_restored) {
+        restore_gl_objects();
+        g_platform.gl_lost = g_platform.gl_restored = false;
+        js_report("the graphics context came back; the board is drawn again", 0);
+    }
+    if (g_platform.gl_lost) return;   // nothing to draw into until the browser restores it
     const double start = js_now_ms();
     SDL_Event event;
-    while (SDL_PollEvent(&event)) ImGui_ImplSDL2_ProcessEvent(&event);
+    while (SDL_PollEvent(&event)) {
+        track_fingers(event);
+        ImGui_ImplSDL2_ProcessEvent(&event);
+    }
     sync_canvas_size();
 
     const double now = start;
@@ -219,6 +316,8 @@ std::string init(const char* title) {
     io.GetClipboardTextFn = get_clipboard;   // after the SDL backend, which installs its own
     io.SetClipboardTextFn = set_clipboard;
     ImGui_ImplOpenGL3_Init("#version 300 es");
+    emscripten_set_webglcontextlost_callback("#canvas", nullptr, EM_FALSE, on_context_lost);
+    emscripten_set_webglcontextrestored_callback("#canvas", nullptr, EM_FALSE, on_context_restored);
     return "";
 }
 
@@ -229,6 +328,12 @@ void run(LoopHooks hooks) {
 
 std::uintptr_t upload_texture(int slot, const std::uint32_t* rgba, int width, int height) {
     if (slot < 0 || slot >= kTextureSlots || width <= 0 || height <= 0) return 0;
+    g_platform.slot_pixels[slot].assign(rgba, rgba + static_cast<std::size_t>(width) * height);
+    return fill_texture_slot(slot, rgba, width, height);
+}
+
+namespace {
+std::uintptr_t fill_texture_slot(int slot, const std::uint32_t* rgba, int width, int height) {
     GLuint& tex = g_platform.textures[slot];
     if (!tex) glGenTextures(1, &tex);
     glBindTexture(GL_TEXTURE_2D, tex);
@@ -246,6 +351,7 @@ std::uintptr_t upload_texture(int slot, const std::uint32_t* rgba, int width, in
     }
     return static_cast<std::uintptr_t>(tex);
 }
+} // namespace
 
 void download(const std::string& filename, const std::string& mime, const std::string& data) {
     js_download(filename.c_str(), mime.c_str(), data.data(), static_cast<int>(data.size()));
@@ -271,6 +377,19 @@ std::string take_pasted_text() {
     return g_clipboard;
 }
 
+EM_JS(int, js_media_matches, (const char* query), {
+    return window.matchMedia && window.matchMedia(UTF8ToString(query)).matches ? 1 : 0;
+});
+
+bool media_matches(const char* query) { return js_media_matches(query) != 0; }
+
+float take_pinch(bool* pinching) {
+    if (pinching) *pinching = g_fingers.size() >= 2;
+    const float p = g_pinch;
+    g_pinch = 1;
+    return p;
+}
+
 std::string url_param(const char* key) {
     char buf[512];
     const int n = js_url_param(key, buf, sizeof buf);
@@ -280,7 +399,135 @@ std::string url_param(const char* key) {
 
 void report(const std::string& message, bool fatal) { js_report(message.c_str(), fatal ? 1 : 0); }
 
+// [SECTION] embedding: postMessage with the host page, fullscreen, new tab, clipboard.
+namespace {
+
+HostHandler g_host_handler = nullptr;
+std::string g_host_origins;   // comma separated; App validated each entry as an origin
+std::string g_host_reply;     // keeps the reply alive for the JS caller
+
+// clang-format off
+// A message from an origin that is not listed never reaches the app; it is reported so a
+// course author sees why their commands are ignored.
+EM_JS(void, js_host_listen, (const char* origins), {
+    const allowed = UTF8ToString(origins).split(',').filter((o) => o);
+    window.addEventListener('message', (e) => {
+        if (e.source === window) return;
+        if (allowed.indexOf(e.origin) < 0) {
+            const what = e.data && typeof e.data === 'object' && typeof e.data.type === 'string' ? '"' + e.data.type + '" ' : "";
+            console.warn('[NormLab] ignored a ' + what + 'message from ' + e.origin + ': ' +
+                (allowed.length ? 'only ' + allowed.join(', ') + ' may send commands (?parentOrigin=)'
+                                : 'no ?parentOrigin= was given, so no page may send commands'));
+            return;
+        }
+        let text;
+        try { text = JSON.stringify(e.data); } catch (err) { text = 'null'; }
+        const n = lengthBytesUTF8(text) + 1;
+        const p = _malloc(n);
+        stringToUTF8(text, p, n);
+        const reply = JSON.parse(UTF8ToString(_normlab_host_message(p)));
+        _free(p);
+        if (e.source) e.source.postMessage(reply, e.origin);
+    });
+});
+EM_JS(void, js_host_post, (const char* json, const char* origins, int is_public), {
+    if (window.parent === window) return;
+    const msg = JSON.parse(UTF8ToString(json));
+    const targets = UTF8ToString(origins).split(',').filter((o) => o);
+    if (!targets.length && is_public) window.parent.postMessage(msg, '*');
+    for (const o of targets) window.parent.postMessage(msg, o);
+});
+EM_JS(void, js_toggle_fullscreen, (), {
+    const d = document, root = d.documentElement;
+    if (d.fullscreenElement || d.webkitFullscreenElement) {
+        (d.exitFullscreen || d.webkitExitFullscreen).call(d);
+        return;
+    }
+    const request = root.requestFullscreen || root.webkitRequestFullscreen;
+    if (!(d.fullscreenEnabled || d.webkitFullscreenEnabled) || !request) {
+        Module.normlabFullscreenRefused = true;
+        console.warn('[NormLab] this frame may not go fullscreen (the iframe lacks allowfullscreen)');
+        return;
+    }
+    Promise.resolve(request.call(root)).catch((e) => {
+        Module.normlabFullscreenRefused = true;
+        console.warn('[NormLab] fullscreen refused: ' + e.message);
+    });
+});
+EM_JS(int, js_fullscreen_status, (), {
+    const d = document;
+    const refused = !!Module.normlabFullscreenRefused;
+    Module.normlabFullscreenRefused = false;
+    return ((d.fullscreenEnabled || d.webkitFullscreenEnabled) ? 1 : 0) |
+           ((d.fullscreenElement || d.webkitFullscreenElement) ? 2 : 0) | (refused ? 4 : 0);
+});
+EM_JS(void, js_open_tab, (const char* url), {
+    // noopener: the new tab cannot reach back into this frame.
+    window.open(UTF8ToString(url), '_blank', 'noopener');
+});
+EM_JS(void, js_copy_text, (const char* text), {
+    const t = UTF8ToString(text);
+    const fallback = () => {
+        const before = document.activeElement;
+        const ta = document.createElement('textarea');
+        ta.value = t;
+        ta.setAttribute('readonly', "");
+        ta.style.position = 'fixed';
+        ta.style.opacity = '0';
+        document.body.appendChild(ta);
+        ta.select();
+        let ok = false;
+        try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+        ta.remove();
+        if (before && before.focus) before.focus();
+        if (!ok) console.warn('[NormLab] the browser did not allow copying; select the text in the app instead');
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(t).catch(fallback);
+    else fallback();
+});
+EM_JS(char*, js_page_url, (), {
+    const v = window.location.href.split(/[?#]/)[0];
+    const n = lengthBytesUTF8(v) + 1;
+    const p = _malloc(n);
+    stringToUTF8(v, p, n);
+    return p;
+});
+// clang-format on
+
+} // namespace
+
+void host_listen(const std::vector<std::string>& origins, HostHandler handler) {
+    g_host_origins.clear();
+    for (const std::string& o : origins) g_host_origins += (g_host_origins.empty() ? "" : ",") + o;
+    g_host_handler = handler;
+    js_host_listen(g_host_origins.c_str());
+}
+
+void host_post(const std::string& event_json, bool public_event) {
+    js_host_post(event_json.c_str(), g_host_origins.c_str(), public_event ? 1 : 0);
+}
+
+void toggle_fullscreen() { js_toggle_fullscreen(); }
+int fullscreen_status() { return js_fullscreen_status(); }
+void open_tab(const std::string& url) { js_open_tab(url.c_str()); }
+void copy_text(const std::string& text) { js_copy_text(text.c_str()); }
+
+std::string page_url() {
+    char* p = js_page_url();
+    std::string v(p);
+    std::free(p);
+    return v;
+}
+
 } // namespace normlab::platform
+
+// js_host_listen calls this with an accepted message; returns the reply as JSON text.
+extern "C" EMSCRIPTEN_KEEPALIVE const char* normlab_host_message(const char* json) {
+    using namespace normlab::platform;
+    g_host_reply = g_host_handler ? g_host_handler(json ? json : "")
+                                  : R"({"source":"normlab","type":"error","message":"NormLab is not ready"})";
+    return g_host_reply.c_str();
+}
 
 // page.js forwards paste events here; js_request_paste delivers here too.
 extern "C" EMSCRIPTEN_KEEPALIVE void normlab_receive_paste(const char* text) {

@@ -25,6 +25,7 @@
 #include "scenario/lab_bridge.h"
 #include "scenario/markup.h"
 #include "scenario/registry.h"
+#include "scenario/train_bridge.h"
 #include "sim/families.h"
 
 namespace normlab::scenario {
@@ -1072,9 +1073,73 @@ std::vector<std::string> highlight_id_list() {
     return v;
 }
 
+// A step's training view (scenario.h TrainView): every key checked, then the settings as a
+// whole by the training lab itself (train_bridge.h), so a step cannot name settings the lab
+// would refuse. Keys that do nothing in the chosen experiment are errors too.
+std::optional<TrainView> read_train_view(Ctx& cx, const json& j, const std::string& p) {
+    const Keys optional = {"task", "norm", "steps", "batch", "depth", "width", "warmup",
+                           "lr",   "eps",  "vector_size", "shift", "jacobian", "run"};
+    if (!object(cx, j, p, {"experiment"}, optional)) return std::nullopt;
+    const std::size_t before = cx.errors.size();
+    TrainView v;
+    Keys experiments;
+    for (train::LabExperiment e : train::kLabExperiments)
+        experiments.emplace_back(train::lab_experiment_id(e));
+    if (const auto e = choice_field(cx, j, p, "experiment", experiments, "experiment"))
+        v.experiment = experiments[*e];
+    const auto pick = [&](const char* key, const Keys& ids, const char* what) {
+        const auto i = choice_field(cx, j, p, key, ids, what);
+        return i ? std::optional<std::string>(ids[*i]) : std::nullopt;
+    };
+    v.task = pick("task", Keys{"spirals", "gaussians", "circles", "xor"}, "task");
+    v.norm = pick("norm", Keys{"none", "batchnorm", "layernorm", "rmsnorm", "groupnorm"}, "norm");
+    v.jacobian = pick("jacobian", Keys{"layernorm", "rmsnorm"}, "Jacobian norm");
+    const auto integer = [&](const char* key, long long lo, long long hi) {
+        const auto i = int_field(cx, j, p, key, lo, hi);
+        return i ? std::optional<int>(static_cast<int>(*i)) : std::nullopt;
+    };
+    v.steps = integer("steps", 10, 5000);
+    v.batch = integer("batch", 2, 512);
+    v.depth = integer("depth", 1, train::kMaxDepth);
+    v.width = integer("width", 4, 128);
+    v.warmup = integer("warmup", 0, 5000);
+    v.vector_size = integer("vector_size", 2, train::kMaxJacobianSize);
+    const auto number = [&](const char* key, double lo, double hi) {
+        const auto d = number_field(cx, j, p, key, lo, hi);
+        return d ? std::optional<float>(static_cast<float>(*d)) : std::nullopt;
+    };
+    v.lr = number("lr", 1e-6, 10);
+    v.eps = number("eps", 0, 1);
+    v.shift = number("shift", -100, 100);
+    v.run = bool_field(cx, j, p, "run").value_or(true);
+    if (cx.errors.size() != before) return std::nullopt;
+    // Keys the chosen experiment ignores: an author who sets them expects an effect.
+    const std::vector<std::pair<const char*, Keys>> ignored = {
+        {"lr", {"lr", "norm", "warmup", "vector_size", "shift", "jacobian"}},
+        {"batch", {"batch", "warmup", "vector_size", "shift", "jacobian"}},
+        {"momentum", {"norm", "warmup", "vector_size", "shift", "jacobian"}},
+        {"placement", {"vector_size", "shift", "jacobian"}},
+        {"precision", {"warmup", "vector_size", "shift", "jacobian"}},
+        {"jacobian", {"task", "norm", "steps", "batch", "depth", "width", "warmup", "lr", "run"}},
+    };
+    for (const auto& [experiment, keys] : ignored)
+        if (v.experiment == experiment)
+            for (const std::string& k : keys)
+                if (j.contains(k))
+                    cx.error(at(p, k), "\"" + k + "\" has no effect in the \"" + v.experiment +
+                                           "\" experiment: remove it");
+    train::TrainLabSettings settings;
+    if (const std::string e = train_settings(v, &settings); !e.empty())
+        cx.error(p, "the training lab refuses these settings: " + e);
+    if (cx.errors.size() != before) return std::nullopt;
+    return v;
+}
+
 Step read_step(Ctx& cx, const json& j, const std::string& p, std::set<std::string>* question_ids) {
     Step s;
-    if (!object(cx, j, p, {"id", "title", "text"}, {"lab", "highlight", "task", "quiz"})) return s;
+    if (!object(cx, j, p, {"id", "title", "text"}, {"lab", "highlight", "task", "quiz", "train"}))
+        return s;
+    if (const json* t = member(j, "train")) s.train = read_train_view(cx, *t, at(p, "train"));
     s.id = text_field(cx, j, p, "id", TextKind::Id).value_or("");
     s.title = text_field(cx, j, p, "title").value_or("");
     s.text = text_field(cx, j, p, "text", TextKind::Markup).value_or("");
@@ -1521,6 +1586,46 @@ bool parse_json(Ctx& cx, json* out) {
     return cx.errors.empty();
 }
 
+// The UI's own strings in one language: {"strings": {"English": "translation", ...}}. Each
+// translation is plain text in the font, takes the same printf values as its key and carries
+// no ImGui id; an English file would be pointless (the keys are the English).
+UiText parse_ui_text(Ctx& cx, const json& j) {
+    UiText ut;
+    ut.file = cx.file;
+    if (!object(cx, j, "", {"kind", "format", "language", "strings"}, {"$schema"})) return ut;
+    if (const json* schema = member(j, "$schema"); schema && !schema->is_string())
+        cx.error("/$schema", "must be a string, got " + got(*schema));
+    if (const auto lang = text_field(cx, j, "", "language")) {
+        if (lang->size() != 2 || !std::islower(static_cast<unsigned char>((*lang)[0])) ||
+            !std::islower(static_cast<unsigned char>((*lang)[1])))
+            cx.error("/language", "a language is a two-letter code such as \"es\"");
+        else if (*lang == "en")
+            cx.error("/language", "English is the source language (the keys); a ui_text file translates it");
+        ut.language = *lang;
+    }
+    const json* strings = member(j, "strings");
+    if (!strings) return ut;
+    if (!strings->is_object()) {
+        cx.error("/strings", "must be an object of \"English\": \"translation\" pairs, got " + got(*strings));
+        return ut;
+    }
+    for (auto it = strings->begin(); it != strings->end(); ++it) {
+        const std::string p = at("/strings", it.key());
+        const auto text = check_text(cx, it.value(), p, TextKind::Plain);
+        if (!text) continue;
+        if (const std::string bad = check_glyphs(it.key()); !bad.empty()) {
+            cx.error(p, "key: " + bad);
+            continue;
+        }
+        if (const std::string bad = check_ui_translation(it.key(), *text); !bad.empty()) {
+            cx.error(p, bad);
+            continue;
+        }
+        ut.strings.emplace(it.key(), *text);
+    }
+    return ut;
+}
+
 // The top-level "kind" and "format", checked before anything else.
 std::optional<DocumentKind> read_kind(Ctx& cx, const json& j, const char* expected) {
     if (!j.is_object()) {
@@ -1535,10 +1640,11 @@ std::optional<DocumentKind> read_kind(Ctx& cx, const json& j, const char* expect
         cx.error(
             "", "missing required key \"kind\": this is a JSON Schema, not a scenario or lab text");
     } else if (!k) {
-        cx.error("", "missing required key \"kind\" (\"scenario\" or \"lab_text\")");
-    } else if (const auto i = choice_value(cx, *k, "/kind", Keys{"scenario", "lab_text"}, "kind")) {
-        kind = *i == 0 ? DocumentKind::Scenario : DocumentKind::LabText;
-        if (expected && std::string(expected) != (*i == 0 ? "scenario" : "lab_text")) {
+        cx.error("", "missing required key \"kind\" (\"scenario\", \"lab_text\" or \"ui_text\")");
+    } else if (const auto i = choice_value(cx, *k, "/kind", Keys{"scenario", "lab_text", "ui_text"}, "kind")) {
+        static constexpr const char* kKindNames[] = {"scenario", "lab_text", "ui_text"};
+        kind = *i == 0 ? DocumentKind::Scenario : *i == 1 ? DocumentKind::LabText : DocumentKind::UiText;
+        if (expected && std::string(expected) != kKindNames[*i]) {
             cx.error("/kind", std::string("expected a ") + expected + " file");
             kind.reset();
         }
@@ -1579,9 +1685,11 @@ Loaded<Document> load(std::string_view text, std::string_view file, const char* 
         if (*kind == DocumentKind::Scenario) {
             auto s = parse_scenario(cx, j);
             if (s.value) doc.scenario = std::move(*s.value);
-        } else {
+        } else if (*kind == DocumentKind::LabText) {
             auto t = parse_lab_text(cx, j);
             if (t.value) doc.lab_text = std::move(*t.value);
+        } else {
+            doc.ui_text = parse_ui_text(cx, j);
         }
         if (cx.errors.empty()) out.value = std::move(doc);
     } catch (const std::exception& e) {
@@ -1615,6 +1723,14 @@ Loaded<LabText> load_lab_text(std::string_view text, std::string_view file) {
     Loaded<LabText> out;
     out.errors = std::move(d.errors);
     if (d.value) out.value = std::move(d.value->lab_text);
+    return out;
+}
+
+Loaded<UiText> load_ui_text(std::string_view text, std::string_view file) {
+    Loaded<Document> d = load(text, file, "ui_text");
+    Loaded<UiText> out;
+    out.errors = std::move(d.errors);
+    if (d.value) out.value = std::move(d.value->ui_text);
     return out;
 }
 
@@ -1708,6 +1824,9 @@ std::vector<Error> check_translation(const Scenario& a, const Scenario& b) {
             err(at(p, "highlight"), "the highlights differ from the original's");
         if (sa.task.has_value() != sb.task.has_value())
             err(at(p, "task"), "the original has " + std::string(sa.task ? "a" : "no") + " task");
+        if (sa.train.has_value() != sb.train.has_value() ||
+            (sa.train && sa.train->experiment != sb.train->experiment))
+            err(at(p, "train"), "the training view differs from the original's");
         if (sa.quiz.size() != sb.quiz.size()) {
             err(at(p, "quiz"),
                 "the original has " + std::to_string(sa.quiz.size()) + " questions here");

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "scenario/scenario.h"
+#include "scenario/ui_text.h"
 
 namespace normlab::scenario {
 
@@ -40,13 +41,14 @@ template <class T> struct Loaded {
     bool ok() const { return value.has_value(); }
 };
 
-enum class DocumentKind { Scenario, LabText };
+enum class DocumentKind { Scenario, LabText, UiText };
 
-// A file of either kind, told apart by its top-level "kind" ("scenario" or "lab_text").
+// A file of any kind, told apart by its top-level "kind" ("scenario", "lab_text", "ui_text").
 struct Document {
     DocumentKind kind = DocumentKind::Scenario;
     Scenario scenario; // kind == Scenario
     LabText lab_text;  // kind == LabText
+    UiText ui_text;    // kind == UiText
 };
 
 // At most this many errors are reported per file (the rest are summarized in one more).
@@ -62,6 +64,7 @@ inline constexpr std::size_t kMaxReplayWork = 4'000'000;
 // `file` only labels the errors. The text must be UTF-8 JSON (no comments).
 Loaded<Scenario> load_scenario(std::string_view text, std::string_view file);
 Loaded<LabText> load_lab_text(std::string_view text, std::string_view file);
+Loaded<UiText> load_ui_text(std::string_view text, std::string_view file);
 Loaded<Document> load_document(std::string_view text, std::string_view file);
 // Reads `path` (an error if it cannot be read) and loads it, then applies check_file_name.
 Loaded<Document> load_document_file(const std::string& path);

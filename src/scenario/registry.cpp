@@ -52,6 +52,15 @@ const std::vector<HighlightId> kHighlights = {
     {"stats.running", "BatchNorm's running mean and variance"},
     {"stats.diagnosis", "the diagnosis of the current data"},
     {"stats.shape", "the shape of mu and sigma for this family"},
+    {"panel.train", "the training and depth lab (the Training tab)"},
+    {"train.experiment", "the training lab's experiment selector"},
+    {"train.settings", "the settings of the open experiment (task, steps, lr, depth, ...)"},
+    {"train.run", "run / pause / reset of the training runs"},
+    {"train.plot", "the loss and accuracy curves of the runs"},
+    {"train.table", "the table of runs: final loss, accuracies, where each diverged"},
+    {"train.findings", "what the runs measured and which common claims held"},
+    {"train.depth_plot", "activation RMS and gradient norm per residual block"},
+    {"train.jacobian", "the Jacobian heatmap of LayerNorm or RMSNorm with J 1 and J x"},
 };
 
 // [SECTION] condition keys: what a task can test.

@@ -69,6 +69,24 @@ struct LabState {
     bool empty() const;
 };
 
+// [training view] ------------------------------------------------------------------------
+
+// A step's training lab: which experiment the training view opens and the settings it changes
+// from that experiment's defaults (train/train_lab.h: default_settings). Plain data: the scenario
+// room never trains; the app applies it to its train::TrainLab. A step without one keeps the
+// previous step's (train_view_at in lab_bridge.h); the loader has checked every value.
+struct TrainView {
+    std::string experiment;              // "lr", "batch", "momentum", "placement", "precision",
+                                         // "jacobian"
+    std::optional<std::string> task;     // "spirals", "gaussians", "circles", "xor"
+    std::optional<std::string> norm;     // a train norm id: "none", "batchnorm", "layernorm", ...
+    std::optional<int> steps, batch, depth, width, warmup, vector_size;
+    std::optional<float> lr, eps, shift;
+    std::optional<std::string> jacobian; // "layernorm" or "rmsnorm": the heatmap shown
+    bool run = true;                     // start training when the step opens (the app still
+                                         // waits for Run when the learner asked for less motion)
+};
+
 // [conditions] ---------------------------------------------------------------------------
 
 enum class Compare { Eq, Ne, Lt, Le, Gt, Ge, In, Changed, Has, Lacks };
@@ -157,6 +175,7 @@ struct Step {
     std::vector<std::string> highlight; // registered highlight ids (registry.h)
     std::optional<Task> task;
     std::vector<Question> quiz;
+    std::optional<TrainView> train;     // opens the training view (see TrainView)
 };
 
 enum class Level { Beginner, Intermediate, Advanced };

@@ -10,6 +10,8 @@
 #include "imgui.h"
 #include "sim/families.h"
 #include "ui/panels.h"
+#include "ui/shortcuts.h"
+#include "ui/i18n.h"
 #include "ui/widgets.h"
 #include "viz/tween.h"
 
@@ -23,7 +25,7 @@ void cell_tooltip(const sim::Lab& lab, std::size_t i) {
     const kernels::NormKind kind = lab.config().family;
     ImGui::BeginTooltip();
     ImGui::TextUnformatted(sim::describe_cell(lab.shape(), i).c_str());
-    ImGui::TextDisabled("group: %s", sim::describe_group(kind, lab.shape(), lab.plan(), g).c_str());
+    ImGui::TextDisabled(tr("group: %s"), sim::describe_group(kind, lab.shape(), lab.plan(), g).c_str());
     ImGui::Separator();
     const double x = lab.x()[i], y = lab.y()[i];
     const double eps = lab.config().eps;
@@ -38,7 +40,7 @@ void cell_tooltip(const sim::Lab& lab, std::size_t i) {
                         static_cast<double>(t.var[g]), eps, y);
         }
     }
-    ImGui::TextDisabled("click: focus this group · drag a raw cell up/down: change x");
+    ImGui::TextDisabled("%s", tr("click: focus this group · drag a raw cell up/down: change x"));
     ImGui::EndTooltip();
 }
 
@@ -123,7 +125,9 @@ long long heatmap_block(const UiState& state, const char* spot, const char* titl
     const float legend_h = ImGui::GetFontSize() * 2.2f;
     const ImVec2 top = ImGui::GetCursorScreenPos();
     const float grid_h = std::max(40.f, height - legend_h - ImGui::GetFrameHeightWithSpacing());
-    const viz::TensorLayout t = viz::fit_layout(lab.shape(), cache.slab_cols, {top.x, top.y}, {width, grid_h}, 72.f);
+    // Zoom (pinch, ctrl+wheel, + and -) scales the box the cells fit in and their largest size.
+    const viz::TensorLayout t = viz::fit_layout(lab.shape(), cache.slab_cols, {top.x, top.y},
+                                                {width * state.zoom, grid_h * state.zoom}, 72.f * state.zoom);
     if (placed) *placed = t;
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 a(t.origin.x, t.origin.y), b(t.origin.x + t.size().x, t.origin.y + t.size().y);
@@ -145,7 +149,7 @@ long long heatmap_block(const UiState& state, const char* spot, const char* titl
         dl->AddRect(ImVec2(p.x - 1, p.y - 1), ImVec2(p.x + t.cell + 1, p.y + t.cell + 1),
                     IM_COL32(255, 255, 255, 230), 0, 0, 1.5f);
     }
-    ImGui::Dummy(ImVec2(width, t.size().y + 4));
+    ImGui::Dummy(ImVec2(std::max(width, t.size().x), t.size().y + 4));
     ImGui::SetCursorScreenPos(ImVec2(t.origin.x, ImGui::GetCursorScreenPos().y));
     draw_legend(cache.range, std::max(std::min(t.size().x, width), ImGui::GetFontSize() * 8));
     ImGui::EndGroup();
@@ -164,6 +168,11 @@ long long heatmap_block(const UiState& state, const char* spot, const char* titl
 // Click: focus the group of the cell. Drag a cell of the raw heatmap up or down: edit x.
 void handle_press(UiState& state, sim::Lab& lab, const viz::TensorLayout& raw, long long hovered) {
     const ImGuiIO& io = ImGui::GetIO();
+    if (state.pinching) {   // two fingers zoom: neither a tap nor a value drag
+        state.press_cell = -1;
+        state.dragging_value = false;
+        return;
+    }
     if (ImGui::IsMouseClicked(ImGuiMouseButton_Left) && hovered >= 0) {
         std::size_t flat = 0;
         state.press_cell = hovered;
@@ -180,7 +189,7 @@ void handle_press(UiState& state, sim::Lab& lab, const viz::TensorLayout& raw, l
         const float range = std::max(state.heatmaps[0].range, 1e-3f);
         const float dy = ImGui::GetMouseDragDelta(ImGuiMouseButton_Left, 0.f).y;
         if (cell < lab.x().size()) show_note(state, lab.set_cell(cell, state.press_value - dy * range / 100.f));
-        ImGui::SetTooltip("x = %.4g  (drag up or down)", static_cast<double>(lab.x()[cell]));
+        ImGui::SetTooltip(tr("x = %.4g  (drag up or down)"), static_cast<double>(lab.x()[cell]));
     }
     if (ImGui::IsMouseReleased(ImGuiMouseButton_Left)) {
         // A release far from the press was a scroll (phones), not a tap.
@@ -196,9 +205,9 @@ void handle_press(UiState& state, sim::Lab& lab, const viz::TensorLayout& raw, l
 
 const char* axes_caption(const core::Shape& s) {
     switch (s.rank) {
-    case 2: return "rows: examples (B)  ·  columns: features (d)";
-    case 3: return "one slab per example (B): rows are tokens (L), columns features (d)";
-    default: return "tile rows: examples (B)  ·  tile columns: channels (C)  ·  each tile H × W";
+    case 2: return tr("rows: examples (B)  ·  columns: features (d)");
+    case 3: return tr("one slab per example (B): rows are tokens (L), columns features (d)");
+    default: return tr("tile rows: examples (B)  ·  tile columns: channels (C)  ·  each tile H × W");
     }
 }
 
@@ -207,6 +216,7 @@ const char* axes_caption(const core::Shape& s) {
 static void board_body(UiState& state, sim::Lab& lab, const Fonts& fonts);
 
 void panel_board(UiState& state, sim::Lab& lab, const Fonts& fonts) {
+    update_zoom(state, ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows));
     ImGui::BeginGroup();
     board_body(state, lab, fonts);
     ImGui::EndGroup();
@@ -215,7 +225,7 @@ void panel_board(UiState& state, sim::Lab& lab, const Fonts& fonts) {
 
 static void board_body(UiState& state, sim::Lab& lab, const Fonts& fonts) {
     ImGui::PushFont(fonts.heading);
-    ImGui::TextUnformatted("Which cells are normalized together?");
+    ImGui::TextUnformatted(tr("Which cells are normalized together?"));
     ImGui::PopFont();
     ImGui::PushTextWrapPos(0);
     ImGui::TextDisabled("%s %s  ·  %s", sim::layout_name(lab.config().layout), lab.shape().str().c_str(),
@@ -230,10 +240,10 @@ static void board_body(UiState& state, sim::Lab& lab, const Fonts& fonts) {
     const sim::FamilyInfo& info = sim::family_info(lab.config().family);
     ImGui::PushTextWrapPos(0);
     ImGui::TextUnformatted(info.formula);
-    ImGui::TextDisabled("%s", info.over);
+    ImGui::TextDisabled("%s", tr(info.over));
     ImGui::PopTextWrapPos();
     if (lab.nonfinite_outputs() > 0)
-        ImGui::TextColored(ImVec4(1, 0.7f, 0.3f, 1), "%zu output cells are not finite (magenta)",
+        ImGui::TextColored(ImVec4(1, 0.7f, 0.3f, 1), tr("%zu output cells are not finite (magenta)"),
                            lab.nonfinite_outputs());
     ImGui::Spacing();
 
@@ -256,18 +266,18 @@ static void board_body(UiState& state, sim::Lab& lab, const Fonts& fonts) {
         while (anchor < lab.x().size() && kernels::group_of(lab.plan(), anchor) != group) ++anchor;
         const std::size_t other = kernels::group_of(lab.plan_compare(), anchor);
         refresh(state.heatmaps[2], 2, state, lab, lab.y_compare(), lab.plan_compare(), other, true, slab_cols);
-        compare_title = std::string("y by ") + kernels::norm_name(*lab.compare());
+        compare_title = std::string(tr("y by")) + " " + kernels::norm_name(*lab.compare());
     }
 
     long long hovered = -1;
     viz::TensorLayout raw;
-    const char* main_title = comparing ? "y by" : "Normalized y";
-    const char* main_sub = comparing ? kernels::norm_name(lab.config().family) : "after";
+    const char* main_title = comparing ? tr("y by") : tr("Normalized y");
+    const char* main_sub = comparing ? kernels::norm_name(lab.config().family) : tr("after");
     if (state.narrow) {
         const viz::TensorLayout unit = viz::tensor_layout(lab.shape(), slab_cols);
         const float cell = avail.x / unit.grid_w();
         const float h = std::min(cell * unit.grid_h(), avail.x * 1.1f) + ImGui::GetFontSize() * 4;
-        hovered = std::max(hovered, heatmap_block(state, "board.raw", "Raw x", "before", state.heatmaps[0], lab, avail.x, h, &raw));
+        hovered = std::max(hovered, heatmap_block(state, "board.raw", tr("Raw x"), tr("before"), state.heatmaps[0], lab, avail.x, h, &raw));
         ImGui::Spacing();
         hovered = std::max(hovered, heatmap_block(state, "board.normalized", main_title, main_sub, state.heatmaps[1], lab, avail.x, h));
         if (comparing) {
@@ -275,7 +285,7 @@ static void board_body(UiState& state, sim::Lab& lab, const Fonts& fonts) {
             hovered = std::max(hovered, heatmap_block(state, "board.normalized", compare_title.c_str(), "", state.heatmaps[2], lab, avail.x, h));
         }
     } else {
-        hovered = std::max(hovered, heatmap_block(state, "board.raw", "Raw x", "before", state.heatmaps[0], lab, box_w, avail.y, &raw));
+        hovered = std::max(hovered, heatmap_block(state, "board.raw", tr("Raw x"), tr("before"), state.heatmaps[0], lab, box_w, avail.y, &raw));
         ImGui::SameLine(0, spacing);
         hovered = std::max(hovered, heatmap_block(state, "board.normalized", main_title, main_sub, state.heatmaps[1], lab, box_w, avail.y));
         if (comparing) {

@@ -9,6 +9,7 @@
 #include "sim/families.h"
 #include "sim/tensor_text.h"
 #include "ui/panels.h"
+#include "ui/i18n.h"
 #include "ui/widgets.h"
 
 namespace normlab::ui {
@@ -36,7 +37,7 @@ void family_buttons(UiState& state, sim::Lab& lab) {
         if (ImGui::Button(kernels::norm_name(kind), ImVec2(k < 3 ? bw : (w - spacing) / 2.f, 0)))
             show_note(state, lab.set_family(kind));
         if (!usable && ImGui::IsItemHovered())
-            ImGui::SetTooltip("InstanceNorm needs positions (L or H × W): pick a (B, L, d) or (B, C, H, W) tensor");
+            ImGui::SetTooltip("%s", tr("InstanceNorm needs positions (L or H × W): pick a (B, L, d) or (B, C, H, W) tensor"));
         if (!usable) ImGui::PopStyleVar();
         if (active) ImGui::PopStyleColor();
     }
@@ -47,7 +48,7 @@ void paste_popup(UiState& state, sim::Lab& lab) {
     ImGui::SetNextWindowSize(ImVec2(std::min(ImGui::GetIO().DisplaySize.x * 0.92f, ImGui::GetFontSize() * 36.f),
                                     std::min(ImGui::GetIO().DisplaySize.y * 0.8f, ImGui::GetFontSize() * 24.f)),
                              ImGuiCond_Appearing);
-    if (!ImGui::BeginPopupModal("Paste a tensor", nullptr, ImGuiWindowFlags_NoSavedSettings)) return;
+    if (!ImGui::BeginPopupModal(tr_id("Paste a tensor##paste"), nullptr, ImGuiWindowFlags_NoSavedSettings)) return;
     if (state.take_paste) {
         const std::string pasted = state.take_paste();
         if (!pasted.empty()) {
@@ -56,20 +57,20 @@ void paste_popup(UiState& state, sim::Lab& lab) {
             state.paste_buffer[n] = '\0';
         }
     }
-    ImGui::TextDisabled("CSV rows (one example per line) or a numpy array such as [[1., 2.], [3., 4.]]");
+    ImGui::TextDisabled("%s", tr("CSV rows (one example per line) or a numpy array such as [[1., 2.], [3., 4.]]"));
     ImGui::InputTextMultiline("##tensor", state.paste_buffer.data(), state.paste_buffer.size(),
                               ImVec2(-1, -ImGui::GetFrameHeightWithSpacing() * 2.2f));
     if (!state.paste_error.empty()) ImGui::TextColored(ImVec4(1, 0.55f, 0.4f, 1), "%s", state.paste_error.c_str());
-    if (ImGui::Button("Load")) {
+    if (ImGui::Button(tr_id("Load##paste"))) {
         sim::ParsedTensor t;
         state.paste_error = sim::parse_tensor_text(state.paste_buffer.data(), &t);
         if (state.paste_error.empty()) state.paste_error = lab.load_tensor(t.dims, t.values);
         if (state.paste_error.empty()) ImGui::CloseCurrentPopup();
     }
     ImGui::SameLine();
-    if (ImGui::Button("Paste from clipboard") && state.request_paste) state.request_paste();
+    if (ImGui::Button(tr_id("Paste from clipboard")) && state.request_paste) state.request_paste();
     ImGui::SameLine();
-    if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) ImGui::CloseCurrentPopup();
+    if (ImGui::Button(tr_id("Cancel##paste")) || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) ImGui::CloseCurrentPopup();
     ImGui::EndPopup();
 }
 
@@ -77,25 +78,25 @@ void paste_popup(UiState& state, sim::Lab& lab) {
 
 void panel_family(UiState& state, sim::Lab& lab) {
     ImGui::BeginGroup();
-    ImGui::TextDisabled("FAMILY");
+    ImGui::TextDisabled("%s", tr("FAMILY"));
     ImGui::BeginGroup();
     family_buttons(state, lab);
     ImGui::EndGroup();
     spotlight(state, "control.family");
     const sim::FamilyInfo& info = sim::family_info(lab.config().family);
     ImGui::PushTextWrapPos(0);
-    ImGui::Text("Normalizes %s.", info.axis);
+    ImGui::Text(tr("Normalizes %s."), tr(info.axis));
     ImGui::PopTextWrapPos();
     ImGui::PushTextWrapPos(0);
     ImGui::TextDisabled("%s  ·  %s",
                         sim::stat_shape(lab.config().family, lab.shape(), lab.config().groups).c_str(),
-                        info.batch_coupled ? "batch-coupled: depends on the other examples"
-                                           : "per-example: independent of the batch");
+                        info.batch_coupled ? tr("batch-coupled: depends on the other examples")
+                                           : tr("per-example: independent of the batch"));
     ImGui::PopTextWrapPos();
 
     // Compare mode: a second family on the same data, drawn as a third heatmap.
     bool comparing = lab.compare().has_value();
-    if (ImGui::Checkbox("compare with", &comparing))
+    if (ImGui::Checkbox(tr_id("compare with"), &comparing))
         show_note(state, lab.set_compare(comparing ? std::optional(kernels::NormKind::Layer == lab.config().family
                                                                        ? kernels::NormKind::Batch
                                                                        : kernels::NormKind::Layer)
@@ -116,32 +117,32 @@ void panel_family(UiState& state, sim::Lab& lab) {
 
 void panel_controls(UiState& state, sim::Lab& lab) {
     ImGui::BeginGroup();
-    ImGui::TextDisabled("TENSOR");
+    ImGui::TextDisabled("%s", tr("TENSOR"));
     const sim::LabConfig& c = lab.config();
-    ImGui::PushItemWidth(-ImGui::CalcTextSize("channels C").x - ImGui::GetStyle().ItemInnerSpacing.x);
+    ImGui::PushItemWidth(-ImGui::CalcTextSize(tr("channels C")).x - ImGui::GetStyle().ItemInnerSpacing.x);
     int layout = static_cast<int>(c.layout);
     const char* layouts[sim::kLayoutCount];
     for (int k = 0; k < sim::kLayoutCount; ++k) layouts[k] = sim::layout_name(static_cast<sim::Layout>(k));
-    if (ImGui::Combo("shape", &layout, layouts, sim::kLayoutCount))
+    if (ImGui::Combo(tr_id("shape"), &layout, layouts, sim::kLayoutCount))
         show_note(state, lab.set_layout(static_cast<sim::Layout>(layout)));
     spotlight(state, "control.layout");
     const ImGuiSliderFlags clamp = ImGuiSliderFlags_AlwaysClamp;
     int b = c.batch, d = c.features;
-    if (ImGui::SliderInt("batch B", &b, 1, sim::kMaxBatch, "%d", clamp)) show_note(state, lab.set_batch(b));
+    if (ImGui::SliderInt(tr_id("batch B"), &b, 1, sim::kMaxBatch, "%d", clamp)) show_note(state, lab.set_batch(b));
     spotlight(state, "control.batch");
-    if (ImGui::SliderInt(c.layout == sim::Layout::Image ? "channels C" : "features d", &d, 1,
+    if (ImGui::SliderInt(c.layout == sim::Layout::Image ? tr_id("channels C##features") : tr_id("features d##features"), &d, 1,
                          sim::kMaxFeatures, "%d", clamp))
         show_note(state, lab.set_features(d));
     spotlight(state, "control.features");
     int l = c.length, h = c.height, w = c.width;
     if (c.layout == sim::Layout::Sequence &&
-        ImGui::SliderInt("tokens L", &l, 1, sim::kMaxSpatial, "%d", clamp))
+        ImGui::SliderInt(tr_id("tokens L"), &l, 1, sim::kMaxSpatial, "%d", clamp))
         show_note(state, lab.set_spatial(l, h, w));
     if (c.layout == sim::Layout::Sequence) spotlight(state, "control.length");
     if (c.layout == sim::Layout::Image) {
-        if (ImGui::SliderInt("height H", &h, 1, sim::kMaxSpatial, "%d", clamp)) show_note(state, lab.set_spatial(l, h, w));
+        if (ImGui::SliderInt(tr_id("height H"), &h, 1, sim::kMaxSpatial, "%d", clamp)) show_note(state, lab.set_spatial(l, h, w));
         spotlight(state, "control.height");
-        if (ImGui::SliderInt("width W", &w, 1, sim::kMaxSpatial, "%d", clamp)) show_note(state, lab.set_spatial(l, h, w));
+        if (ImGui::SliderInt(tr_id("width W"), &w, 1, sim::kMaxSpatial, "%d", clamp)) show_note(state, lab.set_spatial(l, h, w));
         spotlight(state, "control.width");
     }
     if (c.family == kernels::NormKind::Group) {
@@ -152,34 +153,34 @@ void panel_controls(UiState& state, sim::Lab& lab) {
         int idx = static_cast<int>(std::find(divisors.begin(), divisors.end(), c.groups) - divisors.begin());
         char label[32];
         std::snprintf(label, sizeof label, "G = %d", c.groups);
-        if (ImGui::SliderInt("groups", &idx, 0, static_cast<int>(divisors.size()) - 1, label, clamp))
+        if (ImGui::SliderInt(tr_id("groups"), &idx, 0, static_cast<int>(divisors.size()) - 1, label, clamp))
             show_note(state, lab.set_groups(divisors[static_cast<std::size_t>(idx)]));
         spotlight(state, "control.groups");
         ImGui::SameLine();
-        help_marker("GroupNorm splits the C channels into G groups. G = 1 is LayerNorm over (C, H, W); "
-                    "G = C is InstanceNorm. G must divide C.");
+        help_marker(tr("GroupNorm splits the C channels into G groups. G = 1 is LayerNorm over (C, H, W); "
+                       "G = C is InstanceNorm. G must divide C."));
     }
     int preset = static_cast<int>(lab.config().preset);
     const char* names[sim::kPresetCount];
-    for (int k = 0; k < sim::kPresetCount; ++k) names[k] = sim::preset_name(static_cast<sim::DataPreset>(k));
-    if (ImGui::Combo("data", &preset, names, sim::kPresetCount))
+    for (int k = 0; k < sim::kPresetCount; ++k) names[k] = tr(sim::preset_name(static_cast<sim::DataPreset>(k)));
+    if (ImGui::Combo(tr_id("data"), &preset, names, sim::kPresetCount))
         lab.set_preset(static_cast<sim::DataPreset>(preset));
     spotlight(state, "control.preset");
     ImGui::PopItemWidth();
-    if (ImGui::Button("New batch")) lab.resample();
+    if (ImGui::Button(tr_id("New batch"))) lab.resample();
     spotlight(state, "control.new_batch");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Draw new examples from the same distribution");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("Draw new examples from the same distribution"));
     ImGui::SameLine();
-    if (ImGui::Button("New data")) lab.reseed(lab.config().seed + 1);
+    if (ImGui::Button(tr_id("New data"))) lab.reseed(lab.config().seed + 1);
     spotlight(state, "control.new_data");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("A new distribution: new per-channel offsets and scales");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("A new distribution: new per-channel offsets and scales"));
     ImGui::SameLine();
-    ImGui::TextDisabled("seed %llu · batch %llu", static_cast<unsigned long long>(lab.config().seed),
+    ImGui::TextDisabled(tr("seed %llu · batch %llu"), static_cast<unsigned long long>(lab.config().seed),
                         static_cast<unsigned long long>(lab.batch_index()));
 
-    if (ImGui::Button("Paste a tensor…")) {
+    if (ImGui::Button(tr_id("Paste a tensor…"))) {
         state.paste_error.clear();
-        ImGui::OpenPopup("Paste a tensor");
+        ImGui::OpenPopup(tr_id("Paste a tensor##paste"));
     }
     paste_popup(state, lab);
 
@@ -193,18 +194,18 @@ void panel_controls(UiState& state, sim::Lab& lab) {
     ImGui::SameLine();
     if (ImGui::Button("× 1/3") ) show_note(state, lab.scale_example(state.perturb_example, 1.f / 3.f));
     ImGui::SameLine();
-    ImGui::TextDisabled("scale example");
+    ImGui::TextDisabled("%s", tr("scale example"));
     ImGui::EndGroup();
     spotlight(state, "control.scale_example");
     ImGui::SameLine();
-    help_marker("Multiply every value of one example. With BatchNorm the normalized values of the "
-                "other examples change too (they share the batch statistics); with LayerNorm or "
-                "RMSNorm they do not.");
+    help_marker(tr("Multiply every value of one example. With BatchNorm the normalized values of the "
+                   "other examples change too (they share the batch statistics); with LayerNorm or "
+                   "RMSNorm they do not."));
 
     ImGui::Spacing();
-    ImGui::TextDisabled("SWEEP");
+    ImGui::TextDisabled("%s", tr("SWEEP"));
     sim::Sweep& sweep = lab.sweep();
-    if (ImGui::Button(sweep.playing ? "Pause" : "Play", ImVec2(ImGui::GetFontSize() * 4.5f, 0)))
+    if (ImGui::Button(sweep.playing ? tr_id("Pause##play") : tr_id("Play##play"), ImVec2(ImGui::GetFontSize() * 4.5f, 0)))
         sweep.playing = !sweep.playing;
     spotlight(state, "control.play");
     ImGui::SameLine();
@@ -214,8 +215,10 @@ void panel_controls(UiState& state, sim::Lab& lab) {
     spotlight(state, "control.step_group");
     ImGui::SameLine();
     ImGui::SetNextItemWidth(-1);
-    ImGui::SliderFloat("##speed", &sweep.groups_per_second, 0.25f, 8.f, "%.2f groups/s",
+    ImGui::SliderFloat("##speed", &sweep.groups_per_second, 0.25f, 8.f, tr("%.2f groups/s"),
                        ImGuiSliderFlags_AlwaysClamp | ImGuiSliderFlags_Logarithmic);
+    // The shortcuts and gestures, for people who do not know that ? opens them.
+    if (ImGui::SmallButton(tr_id("Keys and touch (?)##help"))) state.help_open = true;
 
     ImGui::EndGroup();
     spotlight(state, "panel.controls");

@@ -11,6 +11,7 @@
 #include "scenario/lab_bridge.h"
 #include "scenario/markup.h"
 #include "ui/panels.h"
+#include "ui/i18n.h"
 #include "ui/widgets.h"
 
 namespace normlab::ui {
@@ -41,7 +42,8 @@ bool GuideState::start(const std::string& id, sim::Lab& lab, int step) {
 void spotlight(const UiState& state, const char* id) {
     const auto& h = state.guide.highlights;
     if (std::find(h.begin(), h.end(), id) == h.end()) return;
-    const float pulse = 0.55f + 0.45f * std::sin(static_cast<float>(state.clock) * 4.f);
+    // Reduced motion: a steady frame instead of a pulse.
+    const float pulse = state.reduce_motion ? 1.f : 0.55f + 0.45f * std::sin(static_cast<float>(state.clock) * 4.f);
     const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
     ImGui::GetForegroundDrawList()->AddRect(ImVec2(a.x - 3, a.y - 3), ImVec2(b.x + 3, b.y + 3),
                                             IM_COL32(255, 196, 64, static_cast<int>(255 * pulse)), 4.f, 0, 2.5f);
@@ -99,7 +101,7 @@ void draw_markup(const std::string& text) {
         for (const scenario::Span& span : block.spans) draw_span(span, right, &line_start);
         if (block.kind == scenario::BlockKind::Paragraph) ImGui::Spacing();
     }
-    if (!error.empty()) ImGui::TextColored(kBad, "markup: %s", error.c_str());
+    if (!error.empty()) ImGui::TextColored(kBad, tr("markup: %s"), error.c_str());
 }
 
 void sync_progress(GuideState& g) {
@@ -110,7 +112,7 @@ void sync_progress(GuideState& g) {
 
 void menu(UiState& state, sim::Lab& lab) {
     GuideState& g = state.guide;
-    ImGui::TextDisabled("GUIDED WALKTHROUGHS");
+    ImGui::TextDisabled("%s", tr("GUIDED WALKTHROUGHS"));
     for (const scenario::Scenario& s : g.scenarios) {
         if (s.language != g.language && g.find(s.id) != &s) continue;   // one language per id
         const auto it = g.progress.scenarios.find(s.id);
@@ -130,12 +132,13 @@ void menu(UiState& state, sim::Lab& lab) {
             ImGui::PopTextWrapPos();
             ImGui::EndTooltip();
         }
-        ImGui::TextDisabled("    %s · %d min · %zu steps%s", scenario::level_id(s.level), s.minutes, s.steps.size(),
-                            visited ? (" · " + std::to_string(visited) + " seen").c_str() : "");
+        char seen[64] = "";
+        if (visited) std::snprintf(seen, sizeof seen, tr(" · %zu seen"), visited);
+        ImGui::TextDisabled(tr("    %s · %d min · %zu steps%s"), tr(scenario::level_id(s.level)), s.minutes, s.steps.size(), seen);
         ImGui::PopID();
     }
-    if (g.scenarios.empty()) ImGui::TextDisabled("No walkthroughs were loaded.");
-    if (!g.progress.scenarios.empty() && ImGui::SmallButton("Reset my progress")) {
+    if (g.scenarios.empty()) ImGui::TextDisabled("%s", tr("No walkthroughs were loaded."));
+    if (!g.progress.scenarios.empty() && ImGui::SmallButton(tr_id("Reset my progress"))) {
         g.progress = scenario::Progress{};
         g.progress_dirty = true;
     }
@@ -153,7 +156,7 @@ void quiz(UiState& state, const scenario::Step& step) {
         QuestionInput& in = g.inputs[k];
         ImGui::PushID(static_cast<int>(k));
         ImGui::Separator();
-        ImGui::TextDisabled("QUICK CHECK %zu/%zu", k + 1, step.quiz.size());
+        ImGui::TextDisabled(tr("QUICK CHECK %zu/%zu"), k + 1, step.quiz.size());
         draw_markup(q.prompt);
         if (q.kind == scenario::QuestionKind::Numeric) {
             ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
@@ -176,7 +179,7 @@ void quiz(UiState& state, const scenario::Step& step) {
                 ImGui::PopID();
             }
         }
-        if (ImGui::Button("Check")) {
+        if (ImGui::Button(tr_id("Check##quiz"))) {
             if (q.kind == scenario::QuestionKind::Numeric) {
                 in.grade = g.tour.answer_number(k, in.number);
             } else {
@@ -189,7 +192,7 @@ void quiz(UiState& state, const scenario::Step& step) {
             sync_progress(g);
         }
         ImGui::SameLine();
-        if (ImGui::Button("Show answer")) {
+        if (ImGui::Button(tr_id("Show answer"))) {
             in.grade = g.tour.reveal(k);
             in.graded = true;
             sync_progress(g);
@@ -197,23 +200,23 @@ void quiz(UiState& state, const scenario::Step& step) {
         const scenario::QuestionRecord rec = g.tour.question_record(k);
         if (rec.attempts > 0 || rec.revealed) {
             ImGui::SameLine();
-            ImGui::TextDisabled("attempts %d · points %.2g", rec.attempts, rec.points);
+            ImGui::TextDisabled(tr("attempts %d · points %.2g"), rec.attempts, rec.points);
         }
         if (in.graded) {
             const scenario::Grade& gr = in.grade;
             ImGui::PushTextWrapPos(0);
             switch (gr.verdict) {
-            case scenario::Verdict::Correct: ImGui::TextColored(kGood, "Correct."); break;
+            case scenario::Verdict::Correct: ImGui::TextColored(kGood, "%s", tr("Correct.")); break;
             case scenario::Verdict::Incorrect:
-                ImGui::TextColored(kBad, "%s", gr.direction < 0 ? "Not quite: too low." : gr.direction > 0 ? "Not quite: too high." : "Not quite. Try again.");
+                ImGui::TextColored(kBad, "%s", gr.direction < 0 ? tr("Not quite: too low.") : gr.direction > 0 ? tr("Not quite: too high.") : tr("Not quite. Try again."));
                 break;
-            case scenario::Verdict::Revealed: ImGui::TextColored(kBold, "Answer shown."); break;
+            case scenario::Verdict::Revealed: ImGui::TextColored(kBold, "%s", tr("Answer shown.")); break;
             case scenario::Verdict::Invalid: ImGui::TextColored(kBad, "%s", gr.message.c_str()); break;
             }
             for (const std::string& f : gr.feedback) ImGui::TextDisabled("%s", f.c_str());
-            if (!gr.hint.empty() && gr.verdict == scenario::Verdict::Incorrect) ImGui::TextDisabled("Hint: %s", gr.hint.c_str());
+            if (!gr.hint.empty() && gr.verdict == scenario::Verdict::Incorrect) ImGui::TextDisabled(tr("Hint: %s"), gr.hint.c_str());
             if (gr.verdict == scenario::Verdict::Correct || gr.verdict == scenario::Verdict::Revealed) {
-                if (q.kind == scenario::QuestionKind::Numeric) ImGui::TextDisabled("answer: %.6g", gr.expected);
+                if (q.kind == scenario::QuestionKind::Numeric) ImGui::TextDisabled(tr("answer: %.6g"), gr.expected);
                 else
                     for (std::size_t o : gr.correct_options) ImGui::TextDisabled("✓ %s", q.options[o].text.c_str());
                 if (!gr.explanation.empty()) draw_markup(gr.explanation);
@@ -227,10 +230,10 @@ void quiz(UiState& state, const scenario::Step& step) {
 void summary(UiState& state, sim::Lab& lab) {
     GuideState& g = state.guide;
     const scenario::Score sc = g.tour.score();
-    ImGui::TextColored(kGood, "Walkthrough complete: %s", g.tour.scenario().title.c_str());
-    ImGui::Text("Score %.3g of %.3g points · %zu of %zu questions right", sc.points, sc.max_points, sc.correct, sc.questions);
-    ImGui::Text("Tasks done %zu of %zu · steps seen %zu of %zu", sc.tasks_done, sc.tasks, sc.visited, sc.steps);
-    ImGui::TextDisabled("TO REVIEW");
+    ImGui::TextColored(kGood, tr("Walkthrough complete: %s"), g.tour.scenario().title.c_str());
+    ImGui::Text(tr("Score %.3g of %.3g points · %zu of %zu questions right"), sc.points, sc.max_points, sc.correct, sc.questions);
+    ImGui::Text(tr("Tasks done %zu of %zu · steps seen %zu of %zu"), sc.tasks_done, sc.tasks, sc.visited, sc.steps);
+    ImGui::TextDisabled("%s", tr("TO REVIEW"));
     bool any = false;
     for (std::size_t s = 0; s < g.tour.scenario().steps.size(); ++s)
         for (const scenario::Question& q : g.tour.scenario().steps[s].quiz) {
@@ -238,17 +241,17 @@ void summary(UiState& state, sim::Lab& lab) {
             if (it != g.tour.record().questions.end() && it->second.correct && it->second.points >= q.points) continue;
             any = true;
             ImGui::PushID(q.id.c_str());
-            if (ImGui::SmallButton("go")) {
+            if (ImGui::SmallButton(tr_id("go"))) {
                 g.tour.go_to(s, lab);
                 g.show_summary = false;
                 sync_progress(g);
             }
             ImGui::PopID();
             ImGui::SameLine();
-            ImGui::TextDisabled("step %zu: %s", s + 1, g.tour.scenario().steps[s].title.c_str());
+            ImGui::TextDisabled(tr("step %zu: %s"), s + 1, g.tour.scenario().steps[s].title.c_str());
         }
-    if (!any) ImGui::TextDisabled("Nothing: every question right on the first try.");
-    if (ImGui::Button("Back to the menu")) {
+    if (!any) ImGui::TextDisabled("%s", tr("Nothing: every question right on the first try."));
+    if (ImGui::Button(tr_id("Back to the menu"))) {
         g.tour.stop();
         g.show_summary = false;
     }
@@ -262,7 +265,7 @@ void tour(UiState& state, sim::Lab& lab, const Fonts& fonts) {
     ImGui::TextDisabled("%s", sc.title.c_str());
     const float frac = static_cast<float>(g.tour.step_index() + 1) / static_cast<float>(g.tour.step_count());
     char overlay[32];
-    std::snprintf(overlay, sizeof overlay, "step %zu of %zu", g.tour.step_index() + 1, g.tour.step_count());
+    std::snprintf(overlay, sizeof overlay, tr("step %zu of %zu"), g.tour.step_index() + 1, g.tour.step_count());
     ImGui::ProgressBar(frac, ImVec2(-1, 0), overlay);
     ImGui::PushFont(fonts.heading);
     ImGui::PushTextWrapPos(0);
@@ -275,30 +278,30 @@ void tour(UiState& state, sim::Lab& lab, const Fonts& fonts) {
         const bool done = g.tour.check_task(lab);
         if (done) sync_progress(g);
         ImGui::Separator();
-        ImGui::TextColored(done ? kGood : kBold, "%s TRY IT", done ? "✓" : "▶");
+        ImGui::TextColored(done ? kGood : kBold, "%s %s", done ? "✓" : "▶", tr("TRY IT"));
         draw_markup(step.task->text);
         if (done && !step.task->done_text.empty()) ImGui::TextColored(kGood, "%s", step.task->done_text.c_str());
-        else if (!done && !step.task->hint.empty()) ImGui::TextDisabled("hint: %s", step.task->hint.c_str());
+        else if (!done && !step.task->hint.empty()) ImGui::TextDisabled(tr("hint: %s"), step.task->hint.c_str());
     }
     quiz(state, step);
 
     ImGui::Separator();
-    if (ImGui::Button("◀ Back") && !g.tour.at_first()) {
+    if (ImGui::Button(tr_id("◀ Back##step")) && !g.tour.at_first()) {
         g.tour.back(lab);
         sync_progress(g);
     }
     ImGui::SameLine();
-    if (ImGui::Button(g.tour.at_last() ? "Finish" : "Next ▶")) {
+    if (ImGui::Button(g.tour.at_last() ? tr_id("Finish##step") : tr_id("Next ▶##step"))) {
         const bool last = g.tour.at_last();
         g.tour.next(lab);
         if (last) g.show_summary = true;
         sync_progress(g);
     }
     ImGui::SameLine();
-    if (g.tour.lab_changed(lab) && ImGui::Button("Reset step")) g.tour.reset_step(lab);
+    if (g.tour.lab_changed(lab) && ImGui::Button(tr_id("Reset step"))) g.tour.reset_step(lab);
     ImGui::SameLine();
-    if (ImGui::Button("Exit")) g.tour.stop();
-    if (ImGui::CollapsingHeader("All steps")) {
+    if (ImGui::Button(tr_id("Exit##tour"))) g.tour.stop();
+    if (ImGui::CollapsingHeader(tr_id("All steps"))) {
         for (std::size_t k = 0; k < sc.steps.size(); ++k) {
             const bool seen = std::find(g.tour.record().visited.begin(), g.tour.record().visited.end(),
                                         sc.steps[k].id) != g.tour.record().visited.end();
@@ -318,15 +321,15 @@ void explain(UiState& state, sim::Lab& lab) {
     if (!g.text) return;
     const scenario::LabText& t = *g.text;
     if (const scenario::FamilyText* f = t.family(kernels::norm_id(lab.config().family))) {
-        ImGui::TextDisabled("ABOUT %s", f->name.c_str());
+        ImGui::TextDisabled(tr("ABOUT %s"), f->name.c_str());
         draw_markup(f->headline);
-        if (ImGui::CollapsingHeader("What it normalizes")) draw_markup(f->normalizes);
-        if (ImGui::CollapsingHeader("Where it is used")) draw_markup(f->used_in);
-        if (ImGui::CollapsingHeader("Choose it when")) draw_markup(f->choose_when);
-        if (ImGui::CollapsingHeader("Watch out for")) draw_markup(f->watch_out);
+        if (ImGui::CollapsingHeader(tr_id("What it normalizes"))) draw_markup(f->normalizes);
+        if (ImGui::CollapsingHeader(tr_id("Where it is used"))) draw_markup(f->used_in);
+        if (ImGui::CollapsingHeader(tr_id("Choose it when"))) draw_markup(f->choose_when);
+        if (ImGui::CollapsingHeader(tr_id("Watch out for"))) draw_markup(f->watch_out);
         for (std::size_t k = 0; k < f->try_next.size(); ++k) {
             ImGui::PushID(static_cast<int>(k) + 1000);
-            if (ImGui::SmallButton("try")) show_note(state, [&] {
+            if (ImGui::SmallButton(tr_id("try"))) show_note(state, [&] {
                     std::string notes;
                     for (const std::string& n : scenario::apply_lab_state(lab, f->try_next[k].lab)) notes += n + " ";
                     return notes;
@@ -339,7 +342,7 @@ void explain(UiState& state, sim::Lab& lab) {
         }
     }
     ImGui::Spacing();
-    ImGui::TextDisabled("DIAGNOSIS OF THIS DATA");
+    ImGui::TextDisabled("%s", tr("DIAGNOSIS OF THIS DATA"));
     for (const std::string& id : scenario::diagnose(lab)) {
         const scenario::DiagnosisText* d = t.diagnosis(id);
         if (!d) continue;
@@ -347,7 +350,7 @@ void explain(UiState& state, sim::Lab& lab) {
         draw_markup(d->text);
         for (std::size_t k = 0; k < d->try_next.size(); ++k) {
             ImGui::PushID((id + std::to_string(k)).c_str());
-            if (ImGui::SmallButton("try")) {
+            if (ImGui::SmallButton(tr_id("try"))) {
                 std::string notes;
                 for (const std::string& n : scenario::apply_lab_state(lab, d->try_next[k].lab)) notes += n + " ";
                 show_note(state, notes);
@@ -359,11 +362,11 @@ void explain(UiState& state, sim::Lab& lab) {
             ImGui::PopID();
         }
     }
-    if (ImGui::CollapsingHeader("Cheat sheet") &&
+    if (ImGui::CollapsingHeader(tr_id("Cheat sheet")) &&
         ImGui::BeginTable("##cheat", 3, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp)) {
-        ImGui::TableSetupColumn("family");
-        ImGui::TableSetupColumn("shares statistics");
-        ImGui::TableSetupColumn("coupling · train/eval");
+        ImGui::TableSetupColumn(tr("family"));
+        ImGui::TableSetupColumn(tr("shares statistics"));
+        ImGui::TableSetupColumn(tr("coupling · train/eval"));
         ImGui::TableHeadersRow();
         for (const scenario::CheatRow& r : t.cheat_sheet) {
             ImGui::TableNextRow();
@@ -379,9 +382,9 @@ void explain(UiState& state, sim::Lab& lab) {
         }
         ImGui::EndTable();
     }
-    if (ImGui::CollapsingHeader("Shape of μ and σ") &&
+    if (ImGui::CollapsingHeader(tr_id("Shape of μ and σ")) &&
         ImGui::BeginTable("##shapes", 4, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchSame)) {
-        ImGui::TableSetupColumn("family");
+        ImGui::TableSetupColumn(tr("family"));
         ImGui::TableSetupColumn("x: (B, d)");
         ImGui::TableSetupColumn("x: (B, L, d)");
         ImGui::TableSetupColumn("x: (B, C, H, W)");
@@ -404,7 +407,7 @@ void explain(UiState& state, sim::Lab& lab) {
 void panel_guide(UiState& state, sim::Lab& lab, const Fonts& fonts) {
     GuideState& g = state.guide;
     g.highlights = g.tour.active() && !g.show_summary ? g.tour.step().highlight : std::vector<std::string>{};
-    if (!g.load_errors.empty() && ImGui::CollapsingHeader("Scenario file problems")) {
+    if (!g.load_errors.empty() && ImGui::CollapsingHeader(tr_id("Scenario file problems"))) {
         ImGui::PushTextWrapPos(0);
         for (const std::string& e : g.load_errors) ImGui::TextColored(kBad, "%s", e.c_str());
         ImGui::PopTextWrapPos();

@@ -6,6 +6,7 @@
 #include "imgui.h"
 #include "sim/families.h"
 #include "ui/panels.h"
+#include "ui/i18n.h"
 #include "ui/widgets.h"
 #include "viz/histogram.h"
 
@@ -16,8 +17,8 @@ namespace {
 void stats_table(const char* id, const sim::CellStats& before, const sim::CellStats& after, bool extremes) {
     if (!ImGui::BeginTable(id, 3, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchSame)) return;
     ImGui::TableSetupColumn("");
-    ImGui::TableSetupColumn("before x");
-    ImGui::TableSetupColumn("after y");
+    ImGui::TableSetupColumn(tr("before x"));
+    ImGui::TableSetupColumn(tr("after y"));
     ImGui::TableHeadersRow();
     const auto row = [](const char* name, double a, double b) {
         ImGui::TableNextRow();
@@ -28,12 +29,12 @@ void stats_table(const char* id, const sim::CellStats& before, const sim::CellSt
         ImGui::TableNextColumn();
         ImGui::Text("%+.4g", b);
     };
-    row("mean μ", before.mean, after.mean);
-    row("std σ", before.std, after.std);
+    row(tr("mean μ"), before.mean, after.mean);
+    row(tr("std σ"), before.std, after.std);
     row("RMS", before.rms, after.rms);
     if (extremes) {
-        row("min", before.min, after.min);
-        row("max", before.max, after.max);
+        row(tr("min"), before.min, after.min);
+        row(tr("max"), before.max, after.max);
     }
     ImGui::EndTable();
 }
@@ -66,7 +67,7 @@ void draw_histogram(const char* label, const viz::Histogram& h, const sim::CellS
     }
     ImGui::Dummy(ImVec2(width, height));
     ImGui::TextDisabled("%.3g … %.3g   μ %.3g  σ %.3g%s", h.lo, h.hi, s.mean, s.std,
-                        h.nonfinite ? "   (non-finite left out)" : "");
+                        h.nonfinite ? tr("   (non-finite left out)") : "");
 }
 
 } // namespace
@@ -96,24 +97,24 @@ void panel_stats(UiState& state, const sim::Lab& lab) {
     const std::size_t g = lab.sweep().group;
     const kernels::NormKind kind = lab.config().family;
     ImGui::BeginGroup();
-    ImGui::TextDisabled("HIGHLIGHTED GROUP");
+    ImGui::TextDisabled("%s", tr("HIGHLIGHTED GROUP"));
     ImGui::PushTextWrapPos(0);
     ImGui::TextUnformatted(sim::describe_group(kind, lab.shape(), lab.plan(), g).c_str());
     ImGui::PopTextWrapPos();
-    ImGui::TextDisabled("%zu cells  ·  group %zu of %zu", lab.plan().group_size(), g + 1,
+    ImGui::TextDisabled(tr("%zu cells  ·  group %zu of %zu"), lab.plan().group_size(), g + 1,
                         lab.plan().group_count());
     const sim::CellStats& before = c.group_x;
     const sim::CellStats& after = c.group_y;
     stats_table("##group", before, after, false);
     ImGui::PushTextWrapPos(0);
     if (kind == kernels::NormKind::Rms)
-        ImGui::TextDisabled("RMSNorm fixes the RMS at 1 but leaves the mean where it was.");
+        ImGui::TextDisabled("%s", tr("RMSNorm fixes the RMS at 1 but leaves the mean where it was."));
     else if (before.count == 1)
-        ImGui::TextDisabled("A group of one cell: x − μ is 0, so the output is β whatever x is.");
+        ImGui::TextDisabled("%s", tr("A group of one cell: x − μ is 0, so the output is β whatever x is."));
     else if (before.std * before.std < 10 * lab.config().eps)
-        ImGui::TextDisabled("Variance this small is dominated by ε: the output std stays below 1.");
+        ImGui::TextDisabled("%s", tr("Variance this small is dominated by ε: the output std stays below 1."));
     else
-        ImGui::TextDisabled("After: mean 0 and std 1 within the group (γ = 1, β = 0).");
+        ImGui::TextDisabled("%s", tr("After: mean 0 and std 1 within the group (γ = 1, β = 0)."));
     ImGui::PopTextWrapPos();
 
     ImGui::EndGroup();
@@ -121,7 +122,7 @@ void panel_stats(UiState& state, const sim::Lab& lab) {
     if (two_columns) ImGui::TableNextColumn();
     else ImGui::Spacing();
     ImGui::BeginGroup();
-    ImGui::TextDisabled("WHOLE TENSOR");
+    ImGui::TextDisabled("%s", tr("WHOLE TENSOR"));
     stats_table("##all", c.all_x, c.all_y, true);
     ImGui::EndGroup();
     spotlight(state, "stats.tensor");
@@ -130,14 +131,14 @@ void panel_stats(UiState& state, const sim::Lab& lab) {
     if (two_columns) {
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
-        draw_histogram("histogram of x", c.hist_x, c.all_x, w, h);
+        draw_histogram(tr("histogram of x"), c.hist_x, c.all_x, w, h);
         ImGui::TableNextColumn();
-        draw_histogram("histogram of y", c.hist_y, c.all_y, w, h);
+        draw_histogram(tr("histogram of y"), c.hist_y, c.all_y, w, h);
         spotlight(state, "stats.histogram");
         ImGui::EndTable();
     } else {
-        draw_histogram("histogram of x", c.hist_x, c.all_x, w, h);
-        draw_histogram("histogram of y", c.hist_y, c.all_y, w, h);
+        draw_histogram(tr("histogram of x"), c.hist_x, c.all_x, w, h);
+        draw_histogram(tr("histogram of y"), c.hist_y, c.all_y, w, h);
     }
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "imgui.h"
+#include "ui/i18n.h"
 #include "ui/widgets.h"
 
 namespace normlab::ui {
@@ -144,13 +145,13 @@ void weightnorm_section(UiState& state, sim::WeightLab& lab, const Fonts& fonts)
     const sim::WeightNormDemo& wn = lab.weightnorm();
     int rows = wn.rows;
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6.f);
-    if (ImGui::SliderInt("rows", &rows, 1, sim::kWeightRowsMax, "%d", ImGuiSliderFlags_AlwaysClamp))
+    if (ImGui::SliderInt(tr_id("rows"), &rows, 1, sim::kWeightRowsMax, "%d", ImGuiSliderFlags_AlwaysClamp))
         show_note(state, lab.set_rows(rows));
     ImGui::SameLine();
-    help_marker("w = g · v / ||v||, row by row (PyTorch weight_norm, dim = 0). The length of v never "
-                "reaches w: only its direction does, and g alone sets ||w||.");
+    help_marker(tr("w = g · v / ||v||, row by row (PyTorch weight_norm, dim = 0). The length of v never "
+                   "reaches w: only its direction does, and g alone sets ||w||."));
     ImGui::SameLine();
-    if (ImGui::SmallButton("reset##wn")) lab.reset_weightnorm();
+    if (ImGui::SmallButton(tr_id("reset##wn"))) lab.reset_weightnorm();
 
     for (int r = 0; r < wn.rows; ++r) {
         float g = wn.g[static_cast<std::size_t>(r)];
@@ -208,7 +209,7 @@ void weightnorm_section(UiState& state, sim::WeightLab& lab, const Fonts& fonts)
     ImGui::PushFont(fonts.heading);
     ImGui::Text("||w|| = %.3f  =  |g|", static_cast<double>(wn.w_norm(0)));
     ImGui::PopFont();
-    ImGui::TextDisabled("drag v's tip: any length, same w");
+    ImGui::TextDisabled("%s", tr("drag v's tip: any length, same w"));
     if (!ImGui::BeginTable("##wn", 5, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp)) return;
     ImGui::TableSetupColumn("");
     ImGui::TableSetupColumn("v");
@@ -253,7 +254,7 @@ void convergence_plot(const sim::SpectralDemo& sn, float width, float height) {
     const ImU32 text = ImGui::GetColorU32(ImGuiCol_TextDisabled);
     dashed_line(dl, p.at(p.x0, sigma), p.at(p.x1, sigma), kOrange, 1.5f);
     char label[48];
-    std::snprintf(label, sizeof label, "true σ = %.4f", dbl(sigma));
+    std::snprintf(label, sizeof label, tr("true σ = %.4f"), dbl(sigma));
     const ImVec2 size = ImGui::CalcTextSize(label);
     dl->AddText(ImVec2(p.max.x - size.x - 6, p.at(0, sigma).y - size.y - 2), kOrange, label);
     std::vector<ImVec2> points;
@@ -262,7 +263,8 @@ void convergence_plot(const sim::SpectralDemo& sn, float width, float height) {
     if (points.size() >= 2) dl->AddPolyline(points.data(), count, faded(kCyan, 160), 0, 1.5f);
     for (const ImVec2& q : points)
         dl->AddCircleFilled(q, 3.5f, kCyan);
-    std::snprintf(label, sizeof label, count ? "σ estimate, iterations 1…%d" : "press step", count);
+    if (count) std::snprintf(label, sizeof label, tr("σ estimate, iterations 1…%d"), count);
+    else std::snprintf(label, sizeof label, "%s", tr("press step"));
     dl->AddText(ImVec2(p.min.x + 6, p.max.y - ImGui::GetTextLineHeight() - 4), text, label);
     dl->PopClipRect();
     end_plot(p);
@@ -291,7 +293,7 @@ void ellipse_plot(const char* id, const sim::SpectralDemo& sn, bool after, float
         arrow(dl, origin, p.at(sn.v_iter), IM_COL32(235, 238, 245, 230), 2.f);
         arrow(dl, origin, p.at(sn.wv_iter), kOrange, 2.f);
     } else if (ellipse.empty()) {
-        const char* hint = "no σ estimate yet";
+        const char* hint = tr("no σ estimate yet");
         const ImVec2 size = ImGui::CalcTextSize(hint);
         dl->AddText(ImVec2(origin.x - size.x / 2, origin.y - size.y / 2), ImGui::GetColorU32(ImGuiCol_TextDisabled), hint);
     }
@@ -326,21 +328,21 @@ void spectral_section(UiState& state, sim::WeightLab& lab, const Fonts& fonts) {
     int matrix = static_cast<int>(sn.matrix);
     bool changed = ImGui::RadioButton("2×2", &matrix, 0);
     ImGui::SameLine();
-    changed |= ImGui::RadioButton("4×6 (seeded)", &matrix, 1);
+    changed |= ImGui::RadioButton(tr_id("4×6 (seeded)"), &matrix, 1);
     if (changed) show_note(state, lab.set_matrix(static_cast<sim::SpectralMatrix>(matrix)));
     ImGui::SameLine();
-    help_marker("PyTorch's spectral_norm keeps u and v between steps: v = normalize(W^T u), "
-                "u = normalize(W v), σ ≈ u · W v. Each step turns v toward W's most stretched "
-                "direction by the factor (σ2/σ1)². Dividing by σ makes the largest stretch 1.");
+    help_marker(tr("PyTorch's spectral_norm keeps u and v between steps: v = normalize(W^T u), "
+                   "u = normalize(W v), σ ≈ u · W v. Each step turns v toward W's most stretched "
+                   "direction by the factor (σ2/σ1)². Dividing by σ makes the largest stretch 1."));
 
-    if (ImGui::Button("step")) show_note(state, lab.step_power_iteration(1));
+    if (ImGui::Button(tr_id("step##power"))) show_note(state, lab.step_power_iteration(1));
     ImGui::SameLine();
-    if (ImGui::Button(sn.running ? "pause" : "run")) show_note(state, lab.set_running(!sn.running));
+    if (ImGui::Button(sn.running ? tr_id("pause##power") : tr_id("run##power"))) show_note(state, lab.set_running(!sn.running));
     ImGui::SameLine();
-    if (ImGui::Button("reset##sn")) lab.reset_power_iteration();
+    if (ImGui::Button(tr_id("reset##sn"))) lab.reset_power_iteration();
     if (sn.matrix == sim::SpectralMatrix::Large) {
         ImGui::SameLine();
-        if (ImGui::Button("new seed")) lab.reseed(lab.config().seed + 1);
+        if (ImGui::Button(tr_id("new seed"))) lab.reseed(lab.config().seed + 1);
     }
     // The speed slider shares the row when there is room for it (not on a phone).
     const float row_end = ImGui::GetCursorScreenPos().x + ImGui::GetContentRegionAvail().x;
@@ -348,7 +350,7 @@ void spectral_section(UiState& state, sim::WeightLab& lab, const Fonts& fonts) {
     if (left > ImGui::GetFontSize() * 8.f) ImGui::SameLine();
     float speed = lab.config().iterations_per_second;
     ImGui::SetNextItemWidth(-1);
-    if (ImGui::SliderFloat("##speed", &speed, 0.5f, 10.f, "%.1f steps/s", ImGuiSliderFlags_AlwaysClamp))
+    if (ImGui::SliderFloat("##speed", &speed, 0.5f, 10.f, tr("%.1f steps/s"), ImGuiSliderFlags_AlwaysClamp))
         show_note(state, lab.set_iterations_per_second(speed));
 
     ImGui::PushFont(fonts.heading);
@@ -357,8 +359,8 @@ void spectral_section(UiState& state, sim::WeightLab& lab, const Fonts& fonts) {
     else
         ImGui::Text("σ ≈ –  (true %.5f)", sn.sigma);
     ImGui::PopFont();
-    ImGui::TextDisabled("iteration %d  ·  (σ2/σ1)² = %.3f%s", sn.iterations, sn.rate(),
-                        sn.converged() ? "  ·  converged" : "");
+    ImGui::TextDisabled(tr("iteration %d  ·  (σ2/σ1)² = %.3f%s"), sn.iterations, sn.rate(),
+                        sn.converged() ? tr("  ·  converged") : "");
     if (!sn.error.empty()) {
         ImGui::PushTextWrapPos(0);
         ImGui::TextColored(ImVec4(1, 0.7f, 0.3f, 1), "%s", sn.error.c_str());
@@ -367,7 +369,7 @@ void spectral_section(UiState& state, sim::WeightLab& lab, const Fonts& fonts) {
     convergence_plot(sn, ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 6.5f);
 
     if (sn.matrix == sim::SpectralMatrix::Large) {
-        std::string values = "singular values:";
+        std::string values = tr("singular values:");
         for (double s : sn.singular_values) {
             char buf[16];
             std::snprintf(buf, sizeof buf, " %.3f", s);
@@ -381,18 +383,18 @@ void spectral_section(UiState& state, sim::WeightLab& lab, const Fonts& fonts) {
                                     : std::min((ImGui::GetContentRegionAvail().x - spacing) * 0.5f,
                                                ImGui::GetFontSize() * 16.f);
     ImGui::BeginGroup();
-    ImGui::TextDisabled("before: W");
+    ImGui::TextDisabled("%s", tr("before: W"));
     ellipse_plot("before", sn, false, side);
     ImGui::EndGroup();
     if (!state.narrow) ImGui::SameLine();
     ImGui::BeginGroup();
     if (sn.has_estimate)
-        ImGui::TextDisabled("after: W / σ  (stretch %.3f)", sn.sigma / dbl(sn.sigma_estimate));
+        ImGui::TextDisabled(tr("after: W / σ  (stretch %.3f)"), sn.sigma / dbl(sn.sigma_estimate));
     else
-        ImGui::TextDisabled("after: W / σ");
+        ImGui::TextDisabled("%s", tr("after: W / σ"));
     ellipse_plot("after", sn, true, side);
     ImGui::EndGroup();
-    ImGui::TextDisabled("grey: unit circle · white: v · orange: W v");
+    ImGui::TextDisabled("%s", tr("grey: unit circle · white: v · orange: W v"));
     matrix_sliders(state, lab);
 }
 
@@ -402,7 +404,7 @@ void dyt_sliders(UiState& state, sim::WeightLab& lab) {
     const sim::DytDemo& dy = lab.dyt();
     float alpha = dy.alpha, gamma = dy.gamma, beta = dy.beta;
     const float spacing = ImGui::GetStyle().ItemSpacing.x;
-    const float reset_w = ImGui::CalcTextSize("reset").x + ImGui::GetStyle().FramePadding.x * 2;
+    const float reset_w = ImGui::CalcTextSize(tr("reset")).x + ImGui::GetStyle().FramePadding.x * 2;
     const float w = (ImGui::GetContentRegionAvail().x - 3 * spacing - reset_w) / 3.f;
     ImGui::SetNextItemWidth(w);
     if (ImGui::SliderFloat("##alpha", &alpha, sim::kDytAlphaMin, sim::kDytAlphaMax, "α %.2f",
@@ -418,7 +420,7 @@ void dyt_sliders(UiState& state, sim::WeightLab& lab) {
                                   ImGuiSliderFlags_AlwaysClamp);
     if (changed) show_note(state, lab.set_dyt_affine(gamma, beta));
     ImGui::SameLine();
-    if (ImGui::SmallButton("reset##dyt")) lab.reset_dyt();
+    if (ImGui::SmallButton(tr_id("reset##dyt"))) lab.reset_dyt();
 }
 
 void dyt_plot(UiState& state, sim::WeightLab& lab, float width, float height) {
@@ -476,26 +478,26 @@ void dyt_section(UiState& state, sim::WeightLab& lab, const Fonts& fonts) {
     ImGui::TextUnformatted("y = γ · tanh(α x) + β");
     ImGui::PopFont();
     ImGui::SameLine();
-    help_marker("DyT (Dynamic Tanh) drops the statistics: each value goes through the same S-curve "
-                "alone. LayerNorm (orange rings) subtracts the row's mean and divides by its std, "
-                "so moving one x moves every output of the row.");
+    help_marker(tr("DyT (Dynamic Tanh) drops the statistics: each value goes through the same S-curve "
+                   "alone. LayerNorm (orange rings) subtracts the row's mean and divides by its std, "
+                   "so moving one x moves every output of the row."));
     dyt_sliders(state, lab);
     const float width = ImGui::GetContentRegionAvail().x;
     dyt_plot(state, lab, width, std::min(width * 0.62f, ImGui::GetFontSize() * 15.f));
     const ImVec4 cyan = ImGui::ColorConvertU32ToFloat4(kCyan), orange = ImGui::ColorConvertU32ToFloat4(kOrange);
-    ImGui::TextDisabled("● x: drag");
+    ImGui::TextDisabled("%s", tr("● x: drag"));
     ImGui::SameLine();
     ImGui::TextColored(cyan, "● DyT");
     ImGui::SameLine();
     ImGui::TextColored(orange, "● LayerNorm");
     ImGui::SameLine();
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kYellow), "● changed");
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kYellow), "%s", tr("● changed"));
     if (dy.last_edited >= 0)
-        ImGui::Text("moved x[%d]: DyT changed %d output%s, LayerNorm %d of %d", dy.last_edited,
+        ImGui::Text(tr("moved x[%d]: DyT changed %d output%s, LayerNorm %d of %d"), dy.last_edited,
                     sim::count_changed(dy.changed_dyt), sim::count_changed(dy.changed_dyt) == 1 ? "" : "s",
                     sim::count_changed(dy.changed_layer), static_cast<int>(dy.x.size()));
     else
-        ImGui::TextDisabled("each output depends only on its own input: nothing coupled");
+        ImGui::TextDisabled("%s", tr("each output depends only on its own input: nothing coupled"));
     if (!dy.error.empty()) ImGui::TextColored(ImVec4(1, 0.7f, 0.3f, 1), "%s", dy.error.c_str());
 }
 
@@ -520,7 +522,7 @@ void section_buttons(UiState& state, sim::WeightLab& lab) {
 void panel_weights(UiState& state, sim::WeightLab& lab, const Fonts& fonts) {
     lab.step(ImGui::GetIO().DeltaTime);
     ImGui::PushID("weights");
-    ImGui::TextDisabled("WEIGHT NORMALIZATIONS");
+    ImGui::TextDisabled("%s", tr("WEIGHT NORMALIZATIONS"));
     section_buttons(state, lab);
     switch (lab.config().section) {
     case sim::WeightSection::WeightNorm: weightnorm_section(state, lab, fonts); break;

@@ -41,6 +41,8 @@ void apply_theme(bool projector) {
     c[ImGuiCol_Text] = ImVec4(0.92f, 0.93f, 0.95f, 1);
     c[ImGuiCol_TextDisabled] = ImVec4(0.60f, 0.63f, 0.68f, 1);
     c[ImGuiCol_Separator] = ImVec4(0.25f, 0.27f, 0.32f, 1);
+    // Keyboard focus must be easy to see on the dark ground: amber, like the spotlights.
+    c[ImGuiCol_NavHighlight] = ImVec4(1.f, 0.77f, 0.25f, 1);
     if (projector) {  // projectors wash out dark greys: lift text and borders, deepen the ground
         c[ImGuiCol_Text] = ImVec4(1, 1, 1, 1);
         c[ImGuiCol_TextDisabled] = ImVec4(0.80f, 0.82f, 0.86f, 1);

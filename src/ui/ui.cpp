@@ -1,10 +1,15 @@
 // ui/ui.cpp: the root layout. Wide screens: a control column on the left, the board on the
 // right. Narrow screens (phones): one scrolling column with the board first.
 #include <algorithm>
+#include <cfloat>
+#include <functional>
+#include <string>
 
 #include "imgui.h"
 #include "ui/panel_weights.h"
+#include "ui/i18n.h"
 #include "ui/panels.h"
+#include "ui/shortcuts.h"
 
 namespace normlab::ui {
 
@@ -14,16 +19,32 @@ void header(UiState& state, const Fonts& fonts) {
     ImGui::PushFont(fonts.heading);
     ImGui::TextUnformatted("NormLab");
     ImGui::PopFont();
-    const char* label = state.projector ? "Projector: on" : "Projector";
-    const float bw = ImGui::CalcTextSize(label).x + ImGui::GetStyle().FramePadding.x * 2;
-    if (!state.narrow) {
-        ImGui::SameLine();
+    const float bw = area_hidden(state, "share") ? 0 : share_bar_width(state);
+    const char* subtitle = tr("BatchNorm · LayerNorm · RMSNorm · GroupNorm · InstanceNorm: which axis, which statistics");
+    ImGui::SameLine();
+    if (ImGui::GetCursorPosX() + ImGui::CalcTextSize(subtitle).x + bw < ImGui::GetWindowContentRegionMax().x) {
         ImGui::AlignTextToFramePadding();
-        ImGui::TextDisabled("BatchNorm · LayerNorm · RMSNorm · GroupNorm · InstanceNorm: which axis, which statistics");
+        ImGui::TextDisabled("%s", subtitle);
     }
-    ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - bw);
-    if (ImGui::Button(label)) state.projector = !state.projector;
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Larger text and higher contrast for a classroom projector");
+    ImGui::SameLine(std::max(ImGui::GetCursorPosX(), ImGui::GetWindowContentRegionMax().x - bw));
+    panel_share(state);
+}
+
+// Draws one lockable area (see area_locked): skipped when hidden, disabled when locked.
+template <class Draw>
+void area(UiState& state, const char* id, Draw&& draw) {
+    if (area_hidden(state, id)) return;
+    const bool locked = area_locked(state, id);
+    state.drawn_areas.emplace_back(id, locked);
+    // The board hit-tests the mouse itself, which BeginDisabled does not stop; a pointer
+    // that is nowhere does.
+    ImGuiIO& io = ImGui::GetIO();
+    const ImVec2 mouse = io.MousePos;
+    if (locked) io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
+    ImGui::BeginDisabled(locked);
+    draw();
+    ImGui::EndDisabled();
+    io.MousePos = mouse;
 }
 
 // ImGui scrolls with the wheel only; on touch screens a drag on empty space scrolls too.
@@ -40,10 +61,23 @@ void draw(UiState& state, sim::Lab& lab, sim::WeightLab& weights, const Fonts& f
           int height, double dt) {
     state.clock += dt;
     state.narrow = width < 700;
+    set_translations(state.strings ? &*state.strings : nullptr);
     if (state.projector != state.projector_applied) {
         apply_theme(state.projector);
         state.projector_applied = state.projector;
     }
+    apply_touch_sizes(state);
+    if (state.take_pinch) state.pinch *= state.take_pinch(&state.pinching);
+    // Reduced motion: the sweep never starts by itself, not even when a walkthrough step asks
+    // for it; the learner's own Play still works.
+    if (state.reduce_motion) {
+        const scenario::Tour& tour = state.guide.tour;
+        const std::uint64_t step = tour.active() ? std::hash<std::string>{}(tour.scenario().id) + tour.step_index() + 1 : 0;
+        if (step != state.motion_step) lab.sweep().playing = false;
+        state.motion_step = step;
+    }
+    handle_shortcuts(state, lab);
+    sync_train_with_tour(state);
     lab.step(dt);
 
     ImGui::SetNextWindowPos(ImVec2(0, 0));
@@ -51,32 +85,54 @@ void draw(UiState& state, sim::Lab& lab, sim::WeightLab& weights, const Fonts& f
     const ImGuiWindowFlags root_flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                                         ImGuiWindowFlags_NoSavedSettings |
                                         ImGuiWindowFlags_NoBringToFrontOnFocus;
-    ImGui::Begin("NormLab", nullptr, root_flags | (state.narrow ? 0 : ImGuiWindowFlags_NoScrollbar));
-    header(state, fonts);
-    ImGui::Separator();
+    state.drawn_areas.clear();
+    // Embedded in a course page: no title bar and a thin margin; the share row stays.
+    if (state.embed) ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(4, 4));
+    const int zoom_scroll = state.zoom > 1.f ? ImGuiWindowFlags_HorizontalScrollbar : 0;   // a zoomed board
+    ImGui::Begin("NormLab", nullptr, root_flags | (state.narrow ? zoom_scroll : ImGuiWindowFlags_NoScrollbar));
+    if (state.embed) ImGui::PopStyleVar();
+    if (!state.embed) header(state, fonts);
+    else panel_share(state);
+    if (!state.embed || !area_hidden(state, "share")) ImGui::Separator();
 
     if (state.narrow) {
         drag_to_scroll();
-        if (ImGui::CollapsingHeader("Guided walkthroughs and explanations",
-                                    state.guide.tour.active() ? ImGuiTreeNodeFlags_DefaultOpen : 0))
-            panel_guide(state, lab, fonts);
-        panel_family(state, lab);
+        area(state, "guide", [&] {
+            if (ImGui::CollapsingHeader(tr_id("Guided walkthroughs and explanations"),
+                                        state.guide.tour.active() ? ImGuiTreeNodeFlags_DefaultOpen : 0))
+                panel_guide(state, lab, fonts);
+        });
+        // The training lab: first when it is the open view (URL, walkthrough), else last.
+        const auto training = [&] {
+            area(state, "panel.train", [&] {
+                if (state.select_view && state.view == View::Training) ImGui::SetNextItemOpen(true);
+                if (ImGui::CollapsingHeader(tr_id("Training and depth lab"))) panel_train(state, fonts);
+            });
+        };
+        if (state.view == View::Training) training();
+        area(state, "panel.family", [&] { panel_family(state, lab); });
         ImGui::Separator();
-        panel_board(state, lab, fonts);
+        area(state, "panel.board", [&] { panel_board(state, lab, fonts); });
         ImGui::Separator();
-        ImGui::BeginGroup();
-        panel_stats(state, lab);
-        ImGui::EndGroup();
-        spotlight(state, "panel.stats");
+        area(state, "panel.stats", [&] {
+            ImGui::BeginGroup();
+            panel_stats(state, lab);
+            ImGui::EndGroup();
+            spotlight(state, "panel.stats");
+        });
         ImGui::Separator();
-        panel_controls(state, lab);
+        area(state, "panel.controls", [&] { panel_controls(state, lab); });
         ImGui::Separator();
-        panel_settings(state, lab);
+        area(state, "panel.settings", [&] { panel_settings(state, lab); });
         ImGui::Separator();
-        panel_export(state, lab);
+        area(state, "export", [&] { panel_export(state, lab); });
         ImGui::Separator();
-        if (ImGui::CollapsingHeader("Weight normalizations: WeightNorm, SpectralNorm, DyT"))
-            panel_weights(state, weights, fonts);
+        area(state, "weights", [&] {
+            if (ImGui::CollapsingHeader(tr_id("Weight normalizations: WeightNorm, SpectralNorm, DyT")))
+                panel_weights(state, weights, fonts);
+        });
+        if (state.view != View::Training) training();
+        state.select_view = false;
     } else {
         const float left_w = std::clamp(ImGui::GetFontSize() * 21.f, 280.f, width * 0.34f);
         ImGui::BeginChild("left", ImVec2(left_w, 0), true);
@@ -85,50 +141,59 @@ void draw(UiState& state, sim::Lab& lab, sim::WeightLab& weights, const Fonts& f
             const bool touring = state.guide.tour.active();
             const int guide_flags = touring && !state.left_was_touring ? ImGuiTabItemFlags_SetSelected : 0;
             state.left_was_touring = touring;
-            if (ImGui::BeginTabItem("Lab", nullptr, 0)) {
-                panel_family(state, lab);
+            if (ImGui::BeginTabItem(tr_id("Lab"), nullptr, 0)) {
+                area(state, "panel.family", [&] { panel_family(state, lab); });
                 ImGui::Spacing();
-                panel_controls(state, lab);
+                area(state, "panel.controls", [&] { panel_controls(state, lab); });
                 ImGui::Separator();
-                panel_settings(state, lab);
+                area(state, "panel.settings", [&] { panel_settings(state, lab); });
                 ImGui::Separator();
-                panel_export(state, lab);
+                area(state, "export", [&] { panel_export(state, lab); });
                 ImGui::EndTabItem();
             }
-            if (ImGui::BeginTabItem("Guide", nullptr, guide_flags)) {
-                panel_guide(state, lab, fonts);
+            if (!area_hidden(state, "guide") && ImGui::BeginTabItem(tr_id("Guide"), nullptr, guide_flags)) {
+                area(state, "guide", [&] { panel_guide(state, lab, fonts); });
                 ImGui::EndTabItem();
             }
             ImGui::EndTabBar();
         }
         ImGui::EndChild();
         ImGui::SameLine();
-        ImGui::BeginChild("board", ImVec2(0, 0), true);
+        ImGui::BeginChild("board", ImVec2(0, 0), true, zoom_scroll);
         if (ImGui::BeginTabBar("##views")) {
             const auto flags = [&state](View v) {
                 return state.select_view && state.view == v ? ImGuiTabItemFlags_SetSelected : 0;
             };
-            const int act_flags = flags(View::Activations), weight_flags = flags(View::Weights);
+            const int act_flags = flags(View::Activations), weight_flags = flags(View::Weights),
+                      train_flags = flags(View::Training);
             state.select_view = false;
-            if (ImGui::BeginTabItem("Activation norms", nullptr, act_flags)) {
+            if (ImGui::BeginTabItem(tr_id("Activation norms"), nullptr, act_flags)) {
                 state.view = View::Activations;
-                panel_board(state, lab, fonts);
+                area(state, "panel.board", [&] { panel_board(state, lab, fonts); });
                 ImGui::Separator();
-                ImGui::BeginGroup();
-        panel_stats(state, lab);
-        ImGui::EndGroup();
-        spotlight(state, "panel.stats");
+                area(state, "panel.stats", [&] {
+                    ImGui::BeginGroup();
+                    panel_stats(state, lab);
+                    ImGui::EndGroup();
+                    spotlight(state, "panel.stats");
+                });
                 ImGui::EndTabItem();
             }
-            if (ImGui::BeginTabItem("Weight norms", nullptr, weight_flags)) {
+            if (!area_hidden(state, "weights") && ImGui::BeginTabItem(tr_id("Weight norms"), nullptr, weight_flags)) {
                 state.view = View::Weights;
-                panel_weights(state, weights, fonts);
+                area(state, "weights", [&] { panel_weights(state, weights, fonts); });
+                ImGui::EndTabItem();
+            }
+            if (!area_hidden(state, "panel.train") && ImGui::BeginTabItem(tr_id("Training"), nullptr, train_flags)) {
+                state.view = View::Training;
+                area(state, "panel.train", [&] { panel_train(state, fonts); });
                 ImGui::EndTabItem();
             }
             ImGui::EndTabBar();
         }
         ImGui::EndChild();
     }
+    draw_help(state);
     ImGui::End();
 }
 

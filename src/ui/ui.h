@@ -2,15 +2,19 @@
 // through its mutators. The only room that includes imgui.h (with app and platform).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "scenario/loader.h"
 #include "scenario/tour.h"
+#include "scenario/ui_text.h"
 #include "sim/lab.h"
 #include "sim/weight_lab.h"
+#include "train/train_lab.h"
 #include "viz/heatmap.h"
 #include "viz/histogram.h"
 
@@ -29,6 +33,13 @@ using Screenshot = void (*)(const std::string& filename);
 // and platform::take_pasted_text in the app).
 using RequestPaste = void (*)();
 using TakePaste = std::string (*)();
+// The pinch zoom factor since the last call and whether two fingers are down
+// (platform::take_pinch in the app).
+using TakePinch = float (*)(bool* pinching);
+// Embedding (platform::toggle_fullscreen, fullscreen_status, open_tab, copy_text in the app).
+using Action = void (*)();
+using Status = int (*)();
+using TextAction = void (*)(const std::string& text);
 
 // A heatmap's texture and outline, rebuilt only when the data or the highlighted group change.
 struct HeatmapCache {
@@ -49,7 +60,7 @@ struct HeatmapCache {
     float fade = 1;                      // texture opacity during a fade-in
 };
 
-enum class View { Activations, Weights };
+enum class View { Activations, Weights, Training };
 
 // What the learner typed or chose in one quiz question, and the last grade it got.
 struct QuestionInput {
@@ -88,6 +99,26 @@ struct StatsCache {
     viz::Histogram hist_x, hist_y;
 };
 
+// The training lab tab (ui/panel_train.cpp): the headless lab, whether it runs, the per-frame
+// time budget of its slices, and what the app reports (NormLab.state().train).
+struct TrainUi {
+    train::TrainLab lab;
+    bool configured = false;      // lab.configure ran once (lazily, when the tab first shows)
+    bool running = false;         // slices run each frame; pause = not calling run_for
+    bool wants_run = true;        // start when configured (off under reduce_motion)
+    double budget_ms = 6;         // wall-clock time per frame given to training
+    double started_ms = -1;       // steady-clock ms when the runs were last built or reset
+                                  // (before building them, so the first curve counts that too)
+    double first_curve_s = -1;    // seconds from that start to every run having a curve
+    int last_slice_steps = 0;
+    double last_slice_ms = 0;
+    int lr_shown = 1;             // lr sweep: which learning rate the curves show
+    bool depth_grad = false;      // depth plot: gradient norms instead of activation RMS
+    bool depth_init = false;      // depth plot: at step 0 instead of the latest evaluation
+    std::string tour_key;         // the walkthrough step whose training view was applied
+    std::string error;            // the last refused settings
+};
+
 // What the UI remembers between frames (kept in a struct so a reset is one assignment).
 struct UiState {
     TextureUpload upload = nullptr;
@@ -120,6 +151,33 @@ struct UiState {
     bool projector = false;    // classroom mode: larger text, higher contrast, thicker outlines
     bool projector_applied = false;
     bool reduce_motion = false;  // prefers-reduced-motion (or ?motion=reduce): no animations
+    // Keyboard, touch and language (ui/shortcuts.cpp, ui/i18n.h).
+    std::optional<scenario::UiText> strings;  // the UI's strings in the learner's language; none: English
+    bool coarse_pointer = false;  // touch screen ('(pointer: coarse)'): targets at least kTouchTarget tall
+    bool help_open = false;       // the keyboard and touch help overlay (? or F1)
+    float zoom = 1;               // board cell size factor: pinch, ctrl+wheel, + and -
+    float pinch = 1;              // zoom factor of the platform's two-finger pinch since last frame
+    bool pinching = false;        // two fingers down: no cell edits, no taps
+    TakePinch take_pinch = nullptr;
+    std::uint64_t motion_step = 0;  // reduced motion: the walkthrough step last paused for
+    // Embedding and classroom controls (panel_share.cpp). The app keeps share_url current.
+    Action toggle_fullscreen = nullptr;   // the Fullscreen button (and the F key) call this
+    Status fullscreen_status = nullptr;   // bits as platform::fullscreen_status
+    TextAction open_tab = nullptr;
+    TextAction copy_text = nullptr;
+    bool embed = false;                   // ?embed=1: no title bar, tight padding
+    std::vector<std::string> locked, hidden;   // area ids (see area_locked)
+    std::vector<std::pair<std::string, bool>> drawn_areas;   // last frame: area, locked
+    std::string page_url;                 // the app's address without query
+    std::string share_url;                // page_url + the whole state as a query
+    std::string embed_url;                // the same with embed=1
+    std::string copied;                   // the last text a share button copied
+    bool fullscreen_enabled = true, fullscreen_active = false;
+    bool offer_new_tab = false;           // fullscreen refused: open the "new tab" popup
+    bool open_share_popup = false, open_embed_popup = false;
+    // Where share buttons were drawn last frame (x, y, w, h in CSS pixels), for tests.
+    std::vector<std::pair<std::string, std::array<float, 4>>> item_rects;
+    TrainUi train;             // the Training tab (panel_train.cpp)
     int perturb_example = 0;
     int affine_channel = 0;    // the channel whose γ/β the settings panel edits   // the example the "scale example" buttons act on
 };
@@ -149,6 +207,16 @@ void show_note(UiState& state, const std::string& note);
 // Draws an amber, pulsing frame around the last item (or group) when the current walkthrough
 // step spotlights `id` (a registered highlight id).
 void spotlight(const UiState& state, const char* id);
+
+// Lockable areas: the registered panel ids (panel.family, panel.controls, panel.board,
+// panel.settings, panel.stats) and the tabs and rows outside the registry (guide, weights,
+// export, share). A locked area is drawn disabled, a hidden one not at all.
+bool area_locked(const UiState& state, const char* id);
+bool area_hidden(const UiState& state, const char* id);
+
+// Switches the training lab to `experiment` with its default settings ("" or a message);
+// defined in panel_train.cpp.
+std::string open_experiment(UiState& state, train::LabExperiment experiment);
 
 // Draws the whole app for one frame.
 void draw(UiState& state, sim::Lab& lab, sim::WeightLab& weights, const Fonts& fonts, int width,

@@ -47,25 +47,36 @@ async function openApp(ctx, base, query = '', viewport = { width: 1280, height: 
       const png = await page.screenshot();
       await mkdir(outDir, { recursive: true });
       await writeFile(join(outDir, name + '.png'), png);
-      return page.evaluate(async (b64) => {
-        const img = await createImageBitmap(await (await fetch('data:image/png;base64,' + b64)).blob());
-        const c = new OffscreenCanvas(img.width, img.height);
-        const g = c.getContext('2d');
-        g.drawImage(img, 0, 0);
-        const d = g.getImageData(0, 0, img.width, img.height).data;
-        const colours = new Set();
-        let nonBackground = 0;
-        for (let i = 0; i < d.length; i += 4 * 7) {
-          colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
-          if (Math.abs(d[i] - d[0]) + Math.abs(d[i + 1] - d[1]) + Math.abs(d[i + 2] - d[2]) > 30) nonBackground++;
-        }
-        return { width: img.width, height: img.height, colours: colours.size,
-          nonBackgroundFraction: nonBackground / (d.length / (4 * 7)) };
-      }, png.toString('base64'));
+      return pixelStats(page.context(), png);
     },
     noProblems() { expect(problems.length === 0, problems.join('\n')); },
   };
   return app;
+}
+
+// Colour statistics of a PNG, decoded in a blank scratch page (the app's page may run under a
+// Content-Security-Policy that forbids fetching data: URLs).
+export async function pixelStats(ctx, png) {
+  const scratch = await ctx.newPage();
+  try {
+    return await scratch.evaluate(async (b64) => {
+      const img = await createImageBitmap(await (await fetch('data:image/png;base64,' + b64)).blob());
+      const c = new OffscreenCanvas(img.width, img.height);
+      const g = c.getContext('2d');
+      g.drawImage(img, 0, 0);
+      const d = g.getImageData(0, 0, img.width, img.height).data;
+      const colours = new Set();
+      let nonBackground = 0;
+      for (let i = 0; i < d.length; i += 4 * 7) {
+        colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+        if (Math.abs(d[i] - d[0]) + Math.abs(d[i + 1] - d[1]) + Math.abs(d[i + 2] - d[2]) > 30) nonBackground++;
+      }
+      return { width: img.width, height: img.height, colours: colours.size,
+        nonBackgroundFraction: nonBackground / (d.length / (4 * 7)) };
+    }, png.toString('base64'));
+  } finally {
+    await scratch.close();
+  }
 }
 
 export async function run(filter = '') {
@@ -77,8 +88,16 @@ export async function run(filter = '') {
   for (const t of tests.filter((x) => x.name.includes(filter))) {
     const ctx = await browser.newContext();
     const started = Date.now();
+    // serve(headers): dist/ once more on another port, i.e. another origin (a course page).
+    const servers = [];
+    const serve = async (headers = {}) => {
+      const s = await startServer(distDir, 0, '127.0.0.1', headers);
+      servers.push(s);
+      return `http://127.0.0.1:${s.address().port}/`;
+    };
     try {
-      await t.fn({ open: (query, viewport, before) => openApp(ctx, base, query, viewport, before), base, ctx });
+      await t.fn({ open: (query, viewport, before) => openApp(ctx, base, query, viewport, before), base, ctx, serve,
+        openAt: (at, query, viewport, before) => openApp(ctx, at, query, viewport, before), distDir });
       passed++;
       console.log(`ok   ${t.name} (${Date.now() - started} ms)`);
     } catch (e) {
@@ -86,6 +105,7 @@ export async function run(filter = '') {
       console.log(`FAIL ${t.name}\n     ${String(e.stack || e).split('\n').join('\n     ')}`);
     } finally {
       await ctx.close();
+      servers.forEach((s) => s.close());
     }
   }
   await browser.close();

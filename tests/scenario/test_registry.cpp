@@ -152,28 +152,32 @@ TEST_CASE("markup: glyph check") {
     CHECK(check_glyphs("\xc0\xaf").find("invalid UTF-8") == 0); // overlong
 }
 
-TEST_CASE("lab text: every family, diagnosis and shape is explained") {
-    const auto t =
-        load_lab_text(test::read_text(test::scenario_dir() + "/lab_text.json"), "lab_text.json");
-    REQUIRE(t.ok());
-    for (const std::string& id : text_family_ids()) {
-        const FamilyText* f = t.value->family(id);
-        REQUIRE(f);
-        CHECK(!f->try_next.empty());
-    }
-    for (const DiagnosisId& d : diagnosis_ids())
-        CHECK(t.value->diagnosis(d.id));
-    CHECK(t.value->family("nope") == nullptr);
-    CHECK(t.value->cheat_sheet.size() == 8);
-    // The shape table agrees with the lab's own label for the statistics' shape.
-    for (const ShapeRow& row : t.value->shapes) {
-        kernels::NormKind kind{};
-        REQUIRE(kernels::parse_norm_id(row.family, &kind));
-        if (kind == kernels::NormKind::Group) continue; // the lab prints G's value
-        const auto label = [&](const core::Shape& s) { return sim::stat_shape(kind, s, 2); };
-        const auto strip = [](std::string s) { return s.substr(s.find('(')); };
-        if (!row.matrix.empty()) CHECK(strip(label(core::Shape::matrix(2, 6))) == row.matrix);
-        CHECK(strip(label(core::Shape::sequence(2, 3, 6))) == row.sequence);
-        CHECK(strip(label(core::Shape::image(2, 6, 2, 2))) == row.image);
+TEST_CASE("lab text: every family, diagnosis and shape is explained, in English and Spanish") {
+    for (const std::string name : {"lab_text.json", "lab_text.es.json"}) {
+        CAPTURE(name);
+        const auto t = load_lab_text(test::read_text(test::scenario_dir() + "/" + name), name);
+        REQUIRE(t.ok());
+        CHECK(t.value->language == (name == "lab_text.json" ? "en" : "es"));
+        for (const std::string& id : text_family_ids()) {
+            CAPTURE(id);
+            const FamilyText* f = t.value->family(id);
+            REQUIRE(f);
+            CHECK(!f->try_next.empty());
+        }
+        for (const DiagnosisId& d : diagnosis_ids())
+            CHECK_MESSAGE(t.value->diagnosis(d.id), d.id);
+        CHECK(t.value->family("nope") == nullptr);
+        CHECK(t.value->cheat_sheet.size() == 8);
+        // The shape table agrees with the lab's own label for the statistics' shape.
+        for (const ShapeRow& row : t.value->shapes) {
+            kernels::NormKind kind{};
+            REQUIRE(kernels::parse_norm_id(row.family, &kind));
+            if (kind == kernels::NormKind::Group) continue; // the lab prints G's value
+            const auto label = [&](const core::Shape& s) { return sim::stat_shape(kind, s, 2); };
+            const auto strip = [](std::string s) { return s.substr(s.find('(')); };
+            if (!row.matrix.empty()) CHECK(strip(label(core::Shape::matrix(2, 6))) == row.matrix);
+            CHECK(strip(label(core::Shape::sequence(2, 3, 6))) == row.sequence);
+            CHECK(strip(label(core::Shape::image(2, 6, 2, 2))) == row.image);
+        }
     }
 }

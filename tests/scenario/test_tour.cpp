@@ -322,7 +322,7 @@ TEST_CASE("progress: records of steps and questions that no longer exist are dro
 
 TEST_CASE("tour: every bundled scenario can be walked with no notes from the lab") {
     for (const std::string& f :
-         test::json_files(test::scenario_dir(), {"schema.json", "lab_text.json"})) {
+         test::json_files(test::scenario_dir(), {"schema.json", "lab_text.json", "lab_text.es.json", "ui_text.es.json"})) {
         CAPTURE(f);
         const auto doc = load_document_file(f);
         REQUIRE(doc.ok());
@@ -360,9 +360,11 @@ TEST_CASE("tour: every bundled task can be done with the lab's own controls") {
          }},
         {"10_choosing/cnn_small", [](sim::Lab& l) { l.set_family(kernels::NormKind::Group); }},
         {"10_choosing/recap", [](sim::Lab& l) { l.set_preset(sim::DataPreset::Stable); }},
+        {"11_residual_placement/stream_size", [](sim::Lab& l) { l.set_preset(sim::DataPreset::ScaleDrift); }},
+        {"12_training_dynamics/small_batches", [](sim::Lab& l) { l.set_batch(2); }},
     };
     std::size_t solved = 0;
-    for (const std::string& f : test::json_files(test::scenario_dir(), {"schema.json", "lab_text.json"})) {
+    for (const std::string& f : test::json_files(test::scenario_dir(), {"schema.json", "lab_text.json", "lab_text.es.json", "ui_text.es.json"})) {
         const auto doc = load_document_file(f);
         REQUIRE(doc.ok());
         const Scenario& sc = doc.value->scenario;

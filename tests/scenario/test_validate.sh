@@ -14,7 +14,7 @@ bad() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-bundled=("$ROOT"/scenarios/[0-9]*.json "$ROOT"/scenarios/lab_text.json)
+bundled=("$ROOT"/scenarios/[0-9]*.json "$ROOT"/scenarios/lab_text.json "$ROOT"/scenarios/lab_text.es.json)
 "$NORMLAB" validate --summary "${bundled[@]}" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 if [ $rc -eq 0 ] && [ ! -s "$tmp/err" ] && "$PY" - "$tmp/out" <<'PYEOF'
@@ -23,7 +23,7 @@ lines = open(sys.argv[1]).read().splitlines()
 assert len(lines) == 1, lines
 d = json.loads(lines[0])
 assert set(d) == {"files", "scenarios", "lab_texts", "steps", "questions", "errors"}, d
-assert d["scenarios"] >= 10 and d["lab_texts"] == 1 and d["errors"] == 0, d
+assert d["scenarios"] >= 10 and d["lab_texts"] == 2 and d["errors"] == 0, d
 assert d["questions"] >= 40 and d["steps"] >= d["scenarios"], d
 PYEOF
 then ok "bundled scenarios validate (--summary)"; else bad "bundled" "rc=$rc $(head -c 400 "$tmp/err") $(cat "$tmp/out")"; fi

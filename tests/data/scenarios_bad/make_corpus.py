@@ -151,6 +151,22 @@ case("train_not_batchnorm.json", ["/steps/0/lab/train: only BatchNorm keeps runn
 case("eval_layernorm.json", ["the lab refuses this state", "keeps no running statistics"],
      lambda d: step0(d).update(lab={"family": "layernorm", "mode": "eval"}))
 
+# Training views (a step's "train" object).
+case("train_unknown_experiment.json", ['/steps/0/train/experiment: unknown experiment "lr_sweep"',
+                                       '(expected one of: lr, batch, momentum, placement, precision, jacobian)'],
+     lambda d: step0(d).update(train={"experiment": "lr_sweep"}))
+case("train_unknown_key.json", ['/steps/0/train/warmpu: unknown key "warmpu"', 'did you mean "warmup"'],
+     lambda d: step0(d).update(train={"experiment": "placement", "warmpu": 50}))
+case("train_depth_out_of_range.json", ["/steps/0/train/depth: 65 is out of range (1 to 64)"],
+     lambda d: step0(d).update(train={"experiment": "placement", "depth": 65}))
+case("train_key_without_effect.json", ['/steps/1/train/warmup: "warmup" has no effect in the "lr" experiment'],
+     lambda d: d["steps"][1].update(train={"experiment": "lr", "warmup": 100}))
+case("train_refused_norm.json", ["/steps/0/train: the training lab refuses these settings",
+                                 "the placement experiment uses layernorm or rmsnorm, not batchnorm"],
+     lambda d: step0(d).update(train={"experiment": "placement", "norm": "batchnorm"}))
+case("train_missing_experiment.json", ['/steps/0/train: missing required key "experiment"'],
+     lambda d: step0(d).update(train={"steps": 100}))
+
 # Tasks and conditions.
 case("task_already_done.json", ["/steps/1/task/done_when: the task is already done when the step starts"],
      lambda d: d["steps"][1]["task"].update(done_when={"key": "batch", "ge": 2}))
