@@ -2,6 +2,20 @@
 // region, reduced motion and the Spanish UI.
 import { expect, test } from './harness.mjs';
 
+// ImGui 1.86 samples key state once per frame, so a press and release inside one frame (a
+// busy machine draws a few frames a second) can be missed: hold each key across two frames.
+const frames = (page, n = 2) => page.evaluate((k) => new Promise((resolve) => {
+  const tick = (left) => (left ? requestAnimationFrame(() => tick(left - 1)) : resolve());
+  tick(k);
+}), n);
+async function tap(page, combo) {
+  const keys = combo.split('+');
+  for (const k of keys) await page.keyboard.down(k);
+  await frames(page);
+  for (const k of keys.reverse()) await page.keyboard.up(k);
+  await frames(page);
+}
+
 const live = (page) => page.evaluate(() => ({
   step: document.getElementById('live-step').textContent,
   quiz: document.getElementById('live-quiz').textContent,
@@ -16,46 +30,46 @@ test('keyboard: shortcuts, help overlay, and arrows/Space press a header button'
   await page.focus('#canvas');
   let s = await app.state();
   const playing = s.playing;
-  await page.keyboard.press('p');
+  await tap(page, 'p');
   await page.waitForTimeout(150);
   expect((await app.state()).playing === !playing, 'P toggles the sweep');
   await page.evaluate(() => NormLab.command({ op: 'play', playing: false }));
   const g0 = (await app.state()).group;
-  await page.keyboard.press('.');
+  await tap(page, '.');
   await page.waitForTimeout(150);
   s = await app.state();
   expect(s.group === (g0 + 1) % s.groupCount, `. steps to the next group: ${g0} -> ${s.group}`);
-  await page.keyboard.press(',');
+  await tap(page, ',');
   await page.waitForTimeout(150);
   expect((await app.state()).group === g0, ', steps back');
-  await page.keyboard.press('n');
+  await tap(page, 'n');
   await page.waitForTimeout(150);
   expect((await app.state()).step === 2, 'N moves the walkthrough to step 2');
-  await page.keyboard.press('b');
+  await tap(page, 'b');
   await page.waitForTimeout(150);
   expect((await app.state()).step === 1, 'B moves it back');
-  await page.keyboard.press('Equal');
+  await tap(page, 'Equal');
   await page.waitForTimeout(150);
   expect((await app.state()).zoom > 1.2, '+ zooms the board in');
-  await page.keyboard.press('Digit0');
+  await tap(page, 'Digit0');
   await page.waitForTimeout(150);
   expect((await app.state()).zoom === 1, '0 resets the zoom');
 
-  await page.keyboard.press('Shift+Slash');   // "?"
+  await tap(page, 'Shift+Slash');   // "?"
   await page.waitForTimeout(200);
   expect((await app.state()).helpOpen, '? opens the help overlay');
   await app.shot('access-help');
   const under = (await app.state()).playing;
-  await page.keyboard.press('p');   // other shortcuts are off while the help is open
+  await tap(page, 'p');   // other shortcuts are off while the help is open
   await page.waitForTimeout(150);
   expect((await app.state()).playing === under, 'P does nothing under the help overlay');
-  await page.keyboard.press('Escape');
+  await tap(page, 'Escape');
   await page.waitForTimeout(200);
   expect(!(await app.state()).helpOpen, 'Esc closes it');
-  await page.keyboard.press('F1');
+  await tap(page, 'F1');
   await page.waitForTimeout(200);
   expect((await app.state()).helpOpen, 'F1 opens it too');
-  await page.keyboard.press('Escape');
+  await tap(page, 'Escape');
   await page.waitForTimeout(200);
 
   // Keyboard navigation (ImGui 1.86, NavEnableKeyboard). What works: on a fresh page the
