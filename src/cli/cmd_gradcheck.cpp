@@ -48,16 +48,6 @@ std::string family_list() {
     return s;
 }
 
-std::uint64_t parse_seed(const std::string& text) {
-    const bool digits = !text.empty() && text.size() <= 20 &&
-                        text.find_first_not_of("0123456789") == std::string::npos;
-    errno = 0;
-    const unsigned long long v = digits ? std::strtoull(text.c_str(), nullptr, 10) : 0;
-    if (!digits || errno == ERANGE)
-        throw InputError("--seed must be an integer in [0, 2^64), got \"" + text + "\"");
-    return static_cast<std::uint64_t>(v);
-}
-
 int parse_positive(const std::string& text, const std::string& what) {
     const bool digits = !text.empty() && text.size() <= 9 &&
                         text.find_first_not_of("0123456789") == std::string::npos;

@@ -34,16 +34,6 @@ long parse_int(const std::string& flag, const std::string& text, long lo, long h
     return v;
 }
 
-std::uint64_t parse_seed(const std::string& text) {
-    const bool digits = !text.empty() && text.size() <= 20 &&
-                        text.find_first_not_of("0123456789") == std::string::npos;
-    errno = 0;
-    const unsigned long long v = digits ? std::strtoull(text.c_str(), nullptr, 10) : 0;
-    if (!digits || errno == ERANGE)
-        throw InputError("--seed must be an integer in [0, 2^64), got \"" + text + "\"");
-    return static_cast<std::uint64_t>(v);
-}
-
 // A finite float; `rule` describes the accepted range in the message.
 float parse_number(const std::string& flag, const std::string& text, double lo, bool lo_open,
                    double hi, bool hi_open, const char* rule) {

@@ -1,10 +1,16 @@
 // cli/json_io.cpp: see json_io.h.
 #include "cli/json_io.h"
 
+#include <cstdlib>
+
+#include <cerrno>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -167,6 +173,16 @@ nlohmann::ordered_json floats_to_json(const std::vector<float>& v, std::size_t* 
         a.push_back(float_to_json(f));
     }
     return a;
+}
+
+std::uint64_t parse_seed(const std::string& text) {
+    const bool digits = !text.empty() && text.size() <= 20 &&
+                        text.find_first_not_of("0123456789") == std::string::npos;
+    errno = 0;
+    const unsigned long long v = digits ? std::strtoull(text.c_str(), nullptr, 10) : 0;
+    if (!digits || errno == ERANGE)
+        throw InputError("--seed must be an integer in [0, 2^64), got \"" + text + "\"");
+    return static_cast<std::uint64_t>(v);
 }
 
 } // namespace normlab::cli

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <initializer_list>
 #include <stdexcept>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -40,5 +41,8 @@ std::vector<int> read_positive_int_array(const nlohmann::json& j, const char* ke
 nlohmann::ordered_json float_to_json(float v);
 // Same for a vector; adds the number of non-finite entries to *non_finite.
 nlohmann::ordered_json floats_to_json(const std::vector<float>& v, std::size_t* non_finite);
+
+// The value of a --seed flag: decimal digits in [0, 2^64). Throws InputError otherwise.
+std::uint64_t parse_seed(const std::string& text);
 
 } // namespace normlab::cli
