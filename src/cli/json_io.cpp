@@ -1,10 +1,6 @@
 // cli/json_io.cpp: see json_io.h.
 #include "cli/json_io.h"
 
-#include <cstdlib>
-
-#include <cerrno>
-
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
