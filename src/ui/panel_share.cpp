@@ -132,6 +132,15 @@ float share_bar_width(const UiState& state) {
     return w - s.ItemSpacing.x;
 }
 
+// Keeps the next button on this row when it fits, else starts a new row (a phone in Spanish
+// has no room for all four).
+void same_line_if_fits(const char* next_label) {
+    const ImGuiStyle& s = ImGui::GetStyle();
+    const float next = ImGui::CalcTextSize(next_label, nullptr, true).x + s.FramePadding.x * 2;
+    const float right = ImGui::GetItemRectMax().x + s.ItemSpacing.x + next;
+    if (right <= ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x) ImGui::SameLine();
+}
+
 void panel_share(UiState& state) {
     state.item_rects.clear();
     if (!area_hidden(state, "share")) {
@@ -142,11 +151,11 @@ void panel_share(UiState& state) {
         if (ImGui::IsItemHovered())
             ImGui::SetTooltip("%s", state.fullscreen_enabled ? tr("Fill the screen (F)")
                                                              : tr("This frame may not fill the screen: offers a new tab"));
-        ImGui::SameLine();
+        same_line_if_fits(projector_label(state));
         if (ImGui::Button(projector_label(state))) state.projector = !state.projector;
         remember(state, "share.projector");
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("Larger text and higher contrast for a classroom projector"));
-        ImGui::SameLine();
+        same_line_if_fits(tr_id("Copy link"));
         if (ImGui::Button(tr_id("Copy link"))) {
             if (state.copy_text) state.copy_text(state.share_url);
             state.copied = state.share_url;
@@ -154,7 +163,7 @@ void panel_share(UiState& state) {
         }
         remember(state, "share.copy_link");
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("A link that reopens NormLab exactly as it is now"));
-        ImGui::SameLine();
+        same_line_if_fits(tr_id("Embed"));
         if (ImGui::Button(tr_id("Embed"))) state.open_embed_popup = true;
         remember(state, "share.embed");
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("The snippet that puts NormLab into a course page"));
