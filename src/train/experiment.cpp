@@ -40,6 +40,15 @@ int Experiment::advance(int step_budget) {
     return spent;
 }
 
+bool Experiment::start_next() {
+    for (Trainer& t : runs_)
+        if (!t.started()) {
+            t.start(); // a failure marks the run failed; its message is in its status
+            return true;
+        }
+    return false;
+}
+
 bool Experiment::finished() const {
     for (const Trainer& t : runs_)
         if (!t.finished()) return false;

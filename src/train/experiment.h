@@ -36,6 +36,9 @@ class Experiment {
     // Gives each unfinished run one step in turn until step_budget steps were spent or every
     // run finished. Returns the steps spent.
     int advance(int step_budget);
+    // Starts the next run that has not taken its step-0 measurements (Trainer::start) without
+    // training it. False when every run has started.
+    bool start_next();
     bool finished() const;
     void reset();   // every run back to step 0
     void clear();   // no runs

@@ -62,8 +62,9 @@ struct Finding {
 
 class TrainLab {
   public:
-    // Builds the experiment for `s` (every run at step 0). "" or a message (then the lab keeps
-    // its previous experiment).
+    // Builds the experiment for `s` (every run at step 0; the step-0 measurements come with
+    // the first run_for or prepare). "" or a message (then the lab keeps its previous
+    // experiment).
     std::string configure(const TrainLabSettings& s);
     const TrainLabSettings& settings() const { return settings_; }
     const Experiment& experiment() const { return experiment_; }
@@ -73,6 +74,9 @@ class TrainLab {
     // every run finished; the chunk size adapts to the measured time per step. Returns the
     // steps done. A Jacobian experiment has nothing to run (returns 0).
     int run_for(double budget_ms);
+    // Takes the step-0 measurements of runs that have none yet (no training) until budget_ms
+    // are spent: what a paused lab shows. Returns true while some run still waits for them.
+    bool prepare(double budget_ms);
     void reset();                 // every run back to step 0
     bool finished() const;        // every run finished (true for the Jacobian)
     int steps_done() const;       // over every run

@@ -80,14 +80,27 @@ std::string Trainer::init(const TrainConfig& config) {
     curves_.eval_step.reserve(evals);
     status_ = {};
 
+    layers_init_ = {};
+    layers_latest_ = {};
+    health_init_ = {};
+    started_ = false;
+    return {};
+}
+
+std::string Trainer::start() {
+    if (started_) return {};
+    started_ = true;
     // Step-0 diagnostics: forward and backward on the first training points, no update and no
     // running-statistics step, so the run itself is unaffected.
     PassResult first;
-    error = net_.forward(data_.train.x.data(), data_.train.y.data(), config.batch,
-                         kernels::NormMode::Train, false, &first);
+    std::string error = net_.forward(data_.train.x.data(), data_.train.y.data(), config_.batch,
+                                     kernels::NormMode::Train, false, &first);
     health_init_ = net_.norm_health();
     if (error.empty()) error = net_.backward();
-    if (!error.empty()) return error;
+    if (!error.empty()) {
+        fail(error);
+        return error;
+    }
     net_.layer_stats(&layers_init_);
     layers_latest_ = layers_init_;
     take_eval();
@@ -111,6 +124,7 @@ void Trainer::fail(const std::string& reason) {
 }
 
 int Trainer::advance(int max_steps) {
+    if (!started_ && !start().empty()) return 0;
     int done = 0;
     const int n = config_.batch;
     const int dims = data_.train.dims;

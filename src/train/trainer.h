@@ -74,8 +74,13 @@ struct TrainStatus {
 
 class Trainer {
   public:
-    // Builds the task and the network and takes the step-0 evaluation. "" or a message.
+    // Builds the task and the network. "" or a message. The step-0 measurements wait for
+    // start(), so building many runs costs little until they train (the lab builds 20 at once).
     std::string init(const TrainConfig& config);
+    // Takes the step-0 diagnostics (one forward and backward, no update) and the step-0
+    // evaluation, once; advance() calls it first. "" or a message (the run then has failed).
+    std::string start();
+    bool started() const { return started_; }
     // Back to step 0 with the same config (same weights, same batch order).
     void reset();
     // Runs up to max_steps updates (fewer when the run finishes). Returns the number done.
@@ -87,7 +92,8 @@ class Trainer {
     const TrainStatus& status() const { return status_; }
     const TaskData& data() const { return data_; }
     const Net& net() const { return net_; }
-    // Norm statistics of the step-0 forward (before any update), see NormHealth.
+    // Norm statistics of the step-0 forward (before any update), see NormHealth. Empty until
+    // start().
     const NormHealth& health_at_init() const { return health_init_; }
     // Per-layer activation RMS and gradient norms of step 0 (before any update) and of the
     // latest evaluation point.
@@ -117,6 +123,7 @@ class Trainer {
     TrainStatus status_;
     LayerStats layers_init_, layers_latest_;
     NormHealth health_init_;
+    bool started_ = false;
 };
 
 // Chunk size of Eval-mode evaluation (results do not depend on it: no batch coupling in Eval).

@@ -91,10 +91,12 @@ void run_slice(UiState& state) {
     if (!t.running || t.lab.finished()) {
         if (t.lab.finished()) t.running = false;
         t.last_slice_steps = 0;
+        // A paused lab still shows every run's step-0 measurements (the depth view at step 0).
+        t.lab.prepare(t.budget_ms);
         return;
     }
     const double before = now_ms();
-    t.last_slice_steps = t.lab.run_for(t.budget_ms);
+    t.last_slice_steps = t.lab.run_for(t.first_curve_s < 0 ? t.start_budget_ms : t.budget_ms);
     t.last_slice_ms = now_ms() - before;
     if (t.first_curve_s < 0 && every_run_has_a_curve(t.lab.experiment()))
         t.first_curve_s = (now_ms() - t.started_ms) / 1000.0;

@@ -336,6 +336,8 @@ TEST_CASE("outcome: fp16 statistics overflow with huge inputs, eps dominates tin
         c.net.eps = eps;
         Trainer t;
         REQUIRE(t.init(c).empty());
+        CHECK(t.health_at_init().groups == 0); // measured by start(), not by init()
+        REQUIRE(t.start().empty());
         return t.health_at_init();
     };
     using kernels::Accumulate;
