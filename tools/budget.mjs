@@ -8,6 +8,9 @@
 //    page (the requests of one headless load, per build variant); budget 450 KiB gzipped.
 // 2. first frame: NormLab.stats().firstFrameMs (since navigation start) over N fresh loads
 //    from a localhost server; budget 1.5 s.
+// 2b. first curve (issue #7): ?view=training, seconds from the lab's runs being built to every
+//    run of the default experiment having a curve (NormLab.state().train.firstCurveS), over N
+//    loads; budget 1 s. The frame time while it trains is printed beside it.
 // 3. heap: the board animates for M minutes; NormLab.stats().heapBytes (WASM memory) and the
 //    JS heap after a forced GC are sampled every 10 s; budget: no growth.
 import { createRequire } from 'node:module';
@@ -28,7 +31,7 @@ const dist = resolve(opt('--dist', process.env.NORMLAB_DIST || join(root, 'dist'
 const loads = Number(opt('--loads', 5));
 const minutes = Number(opt('--minutes', 1));
 const browserRuns = !args.includes('--no-browser');
-const BUDGET_KIB = 450, FIRST_FRAME_MS = 1500;
+const BUDGET_KIB = 450, FIRST_FRAME_MS = 1500, FIRST_CURVE_S = 1.0;
 
 const kib = (n) => (n / 1024).toFixed(1).padStart(8);
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
@@ -132,6 +135,23 @@ try {
   console.log(`== first frame over ${loads} loads: median ${firsts[firsts.length >> 1].toFixed(0)} ms, ` +
     `min ${firsts[0].toFixed(0)}, max ${firsts[firsts.length - 1].toFixed(0)} ` +
     `(budget ${FIRST_FRAME_MS} ms: ${firsts[firsts.length >> 1] <= FIRST_FRAME_MS ? 'within' : 'OVER'})`);
+
+  // ---- 2b. first training curve ------------------------------------------------------------
+  const curves = [];
+  let frameP95 = 0;
+  for (let i = 0; i < loads; i++) {
+    const { ctx, page } = await load('?view=training');
+    await page.waitForFunction(() => NormLab.state().train.firstCurveS >= 0, null, { timeout: 60000 });
+    curves.push(await page.evaluate(() => NormLab.state().train.firstCurveS));
+    frameP95 = Math.max(frameP95, (await page.evaluate(() => NormLab.stats())).frameMsP95);
+    await ctx.close();
+  }
+  curves.sort((a, b) => a - b);
+  const medianCurve = curves[curves.length >> 1];
+  console.log(`== first training curve (lr sweep, 20 runs) over ${loads} loads: median ${medianCurve.toFixed(3)} s, ` +
+    `min ${curves[0].toFixed(3)}, max ${curves[curves.length - 1].toFixed(3)} ` +
+    `(budget ${FIRST_CURVE_S} s: ${medianCurve <= FIRST_CURVE_S ? 'within' : 'OVER'}); ` +
+    `worst frame p95 while starting ${frameP95.toFixed(1)} ms`);
 
   // ---- 3. heap ----------------------------------------------------------------------------
   if (minutes > 0) {
