@@ -99,29 +99,23 @@ ensure_web_deps() {
   make_font
 }
 
-# SDL2 for the web. NORMLAB_LEAN_SDL=1 builds a lean one instead (no audio, joystick,
-# haptic, sensors, power, locale, 2D renderer or software blitters: SDL_LEAN_AND_MEAN), which
-# should cut about 250 KB of .wasm code; CMake uses it when -DNORMLAB_LEAN_SDL=ON. Opt-in until
-# the browser tests have passed with it (bench/budget.md).
-if [ "${NORMLAB_LEAN_SDL:-0}" = 1 ]; then
-  SDL2_WASM_PREFIX="$DEPS/sdl2-wasm-lean-$SDL2_VERSION"
-  SDL2_LEAN_ARGS=(-DSDL_AUDIO=OFF -DSDL_JOYSTICK=OFF -DSDL_HAPTIC=OFF -DSDL_HIDAPI=OFF
-    -DSDL_POWER=OFF -DSDL_SENSOR=OFF -DSDL_RENDER=OFF -DSDL_LOCALE=OFF -DSDL_MISC=OFF
-    -DSDL_FILESYSTEM=OFF -DSDL_DISKAUDIO=OFF -DSDL_DUMMYAUDIO=OFF -DSDL_DUMMYVIDEO=OFF
-    -DSDL_OFFSCREEN=OFF -DCMAKE_BUILD_TYPE=MinSizeRel -DCMAKE_C_FLAGS=-DSDL_LEAN_AND_MEAN=1)
-else
-  SDL2_WASM_PREFIX="$DEPS/sdl2-wasm-$SDL2_VERSION"
-  SDL2_LEAN_ARGS=()
-fi
+# SDL2 for the web, lean: video, events and EGL only (no audio, joystick, haptic, sensors,
+# power, locale, 2-D renderer or software blitters: SDL_LEAN_AND_MEAN). About 230 KiB less
+# .wasm code than the default configuration (bench/budget.md).
+SDL2_WASM_PREFIX="$DEPS/sdl2-wasm-lean-$SDL2_VERSION"
+SDL2_ARGS=(-DSDL_AUDIO=OFF -DSDL_JOYSTICK=OFF -DSDL_HAPTIC=OFF -DSDL_HIDAPI=OFF
+  -DSDL_POWER=OFF -DSDL_SENSOR=OFF -DSDL_RENDER=OFF -DSDL_LOCALE=OFF -DSDL_MISC=OFF
+  -DSDL_FILESYSTEM=OFF -DSDL_DISKAUDIO=OFF -DSDL_DUMMYAUDIO=OFF -DSDL_DUMMYVIDEO=OFF
+  -DSDL_OFFSCREEN=OFF -DCMAKE_BUILD_TYPE=MinSizeRel -DCMAKE_C_FLAGS=-DSDL_LEAN_AND_MEAN=1)
 build_sdl2_wasm() {
   local prefix="$SDL2_WASM_PREFIX"
   [ -f "$prefix/lib/libSDL2.a" ] && return
-  log "building SDL2 $SDL2_VERSION for WebAssembly (about a minute, once)"
+  log "building SDL2 $SDL2_VERSION for WebAssembly (its configure runs several minutes; once, cached in .deps)"
   local bdir="$DEPS/sdl2-wasm-build"
   rm -rf "$bdir"
-  emcmake cmake -S "$DEPS/sdl2-src-$SDL2_VERSION" -B "$bdir" -DCMAKE_BUILD_TYPE=Release \
+  emcmake cmake -S "$DEPS/sdl2-src-$SDL2_VERSION" -B "$bdir" \
     -DSDL_SHARED=OFF -DSDL_STATIC=ON -DSDL_TEST=OFF -DCMAKE_INSTALL_PREFIX="$prefix" \
-    "${SDL2_LEAN_ARGS[@]}" >"$DEPS/sdl2-build.log" 2>&1 ||
+    "${SDL2_ARGS[@]}" >"$DEPS/sdl2-build.log" 2>&1 ||
     { tail -n 30 "$DEPS/sdl2-build.log" >&2; die "SDL2 configure failed (log: $DEPS/sdl2-build.log)"; }
   cmake --build "$bdir" -j"$(nproc)" >>"$DEPS/sdl2-build.log" 2>&1 &&
     cmake --install "$bdir" >>"$DEPS/sdl2-build.log" 2>&1 ||

@@ -13,11 +13,10 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
@@ -453,9 +452,9 @@ std::optional<long long> int_field(Ctx& cx, const json& obj, const std::string& 
 }
 
 std::string number_text(double v) {
-    std::ostringstream s;
-    s << v;
-    return s.str();
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v); // what an ostream would print (precision 6)
+    return buf;
 }
 
 std::optional<double> number_value(Ctx& cx, const json& v, const std::string& p, double lo,
@@ -1739,15 +1738,22 @@ Loaded<Document> load_document(std::string_view text, std::string_view file) {
 }
 
 Loaded<Document> load_document_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream buf;
-    if (in) buf << in.rdbuf();
-    if (!in) {
+    // stdio, not fstream: the web build then links no iostreams (bench/budget.md).
+    std::string text;
+    bool read = false;
+    if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+        char chunk[16384];
+        std::size_t n;
+        while ((n = std::fread(chunk, 1, sizeof chunk, f)) > 0)
+            text.append(chunk, n);
+        read = !std::ferror(f);
+        std::fclose(f);
+    }
+    if (!read) {
         Loaded<Document> out;
         out.errors.push_back(Error{.file = path, .message = "cannot read the file"});
         return out;
     }
-    const std::string text = buf.str();
     Loaded<Document> out = load_document(text, path);
     if (out.value && out.value->kind == DocumentKind::Scenario) {
         std::vector<Error> naming = check_file_name(out.value->scenario, path);

@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <sstream>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -10,6 +9,29 @@
 namespace normlab::sim {
 
 namespace {
+
+// A string builder with the << of the text it writes (numbers as integers), so the CSV and the
+// PyTorch snippet read like the text they produce without pulling iostreams (and locales,
+// about 60 KiB of code) into the web build.
+struct Text {
+    std::string s;
+    Text& operator<<(std::string_view v) {
+        s += v;
+        return *this;
+    }
+    Text& operator<<(char c) {
+        s += c;
+        return *this;
+    }
+    Text& operator<<(std::size_t n) {
+        s += std::to_string(n);
+        return *this;
+    }
+    Text& operator<<(int n) {
+        s += std::to_string(n);
+        return *this;
+    }
+};
 
 constexpr std::size_t kInlineLimit = 4096;   // larger tensors: the snippet loads the JSON export
 
@@ -82,7 +104,7 @@ std::string export_json(const Lab& lab) {
 
 std::string export_csv(const Lab& lab) {
     const core::Shape& s = lab.shape();
-    std::ostringstream out;
+    Text out;
     out << (s.rank == 2 ? "index,example,feature,group,x,y\n"
             : s.rank == 3 ? "index,example,token,feature,group,x,y\n"
                           : "index,example,channel,h,w,group,x,y\n");
@@ -104,7 +126,7 @@ std::string export_csv(const Lab& lab) {
         }
         out << ',' << kernels::group_of(lab.plan(), f) << ',' << num(lab.x()[f]) << ',' << num(lab.y()[f]) << '\n';
     }
-    return out.str();
+    return out.s;
 }
 
 std::string pytorch_snippet(const Lab& lab) {
@@ -113,7 +135,7 @@ std::string pytorch_snippet(const Lab& lab) {
     const int ch = s.channels();
     char eps[32];
     std::snprintf(eps, sizeof eps, "%g", static_cast<double>(c.eps));
-    std::ostringstream py;
+    Text py;
     py << "# NormLab: " << kernels::norm_name(c.family) << " on a " << s.str() << " tensor\n";
     py << "import torch\n\n";
     if (s.size() <= kInlineLimit)
@@ -182,7 +204,7 @@ std::string pytorch_snippet(const Lab& lab) {
               "# sqrt(var + eps), so its y differs from the board on near-constant groups.\n";
     py << "y = " << call << "\n";
     py << "print(y.shape, y.mean().item(), y.std(unbiased=False).item())\n";
-    return py.str();
+    return py.s;
 }
 
 } // namespace normlab::sim
