@@ -91,7 +91,7 @@ ensure_native_deps() {
 ensure_web_deps() {
   command -v node >/dev/null || ensure_packages nodejs
   ensure_packages emscripten wabt fonts-dejavu-core python3-fonttools dpkg-dev \
-    nlohmann-json3-dev doctest-dev
+    nlohmann-json3-dev doctest-dev node-terser
   fetch_source imgui "imgui-$IMGUI_VERSION"
   fetch_source libsdl2 "sdl2-src-$SDL2_VERSION"
   build_sdl2_wasm
@@ -130,15 +130,16 @@ make_header_links() {
   ln -sfn /usr/include/doctest "$DEPS/web-include/doctest"
 }
 
-# Subset DejaVu Sans to Latin-1, Greek and the symbols the UI draws (keeps the download small).
-FONT_UNICODES='U+0020-007E,U+00A0-00FF,U+0370-03FF,U+2013-2014,U+2018-201D,U+2022,U+2026,U+2190-2193,U+2202,U+2207,U+2211,U+2212,U+221A,U+221E,U+2248,U+2260,U+2264,U+2265,U+22C5,U+25B6,U+25C0,U+25CF,U+25A0,U+2713,U+2717'
+# Subset DejaVu Sans to Latin-1, the Greek alphabet and the symbols the UI draws (keeps the
+# download small: 15 KiB gzipped). scenario/markup.cpp holds the same ranges (a test compares).
+FONT_UNICODES='U+0020-007E,U+00A0-00FF,U+0391-03A9,U+03B1-03C9,U+2013-2014,U+2018-201D,U+2022,U+2026,U+2190-2193,U+2202,U+2207,U+2211,U+2212,U+221A,U+221E,U+2248,U+2260,U+2264,U+2265,U+22C5,U+25B6,U+25C0,U+25CF,U+25A0,U+2713,U+2717'
 make_font() {
   local out="$DEPS/fonts/normlab-ui.ttf" src=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
   [ -f "$out" ] && [ "$(cat "$out.unicodes" 2>/dev/null)" = "$FONT_UNICODES" ] && return
   mkdir -p "$DEPS/fonts"
   log "subsetting the UI font"
   /usr/bin/python3 -m fontTools.subset "$src" --output-file="$out" --unicodes="$FONT_UNICODES" \
-    --no-hinting --desubroutinize --drop-tables+=FFTM,GSUB,GPOS,kern >&2 ||
+    --no-hinting --desubroutinize --drop-tables+=FFTM,GSUB,GPOS,kern,gasp,prep,fpgm,cvt --no-glyph-names >&2 ||
     die "font subsetting failed"
   printf '%s' "$FONT_UNICODES" >"$out.unicodes"
 }
