@@ -226,13 +226,29 @@
   // single file's data block, else fetched beside index.html.
   async function scenarioFiles() {
     if (offline) return Object.entries(offline.scenarios);
+    // The list and the bundles are requested at once (the bundles' names do not depend on it).
+    const pageLang = new URLSearchParams(window.location.search).get('lang') || 'en';
+    const bundleOf = (lang) => fetch('scenarios/bundle-' + lang + '.json')
+      .then((f) => (f.ok ? f.json() : {}))
+      .catch(() => ({}));
+    const early = { en: bundleOf('en') };
+    if (pageLang !== 'en') early[pageLang] = bundleOf(pageLang);
     const r = await fetch('scenarios/index.json');
     if (!r.ok) throw new Error('scenarios/index.json: HTTP ' + r.status);
     const names = await r.json();
-    const files = await Promise.all(names.map((name) => fetch('scenarios/' + encodeURIComponent(name))
-      .then((f) => { if (!f.ok) throw new Error(name + ': HTTP ' + f.status); return f.text(); })
-      .then((text) => [name, text])
-      .catch((e) => { console.warn('[NormLab] scenario not loaded: ' + e.message); return null; })));
+    // Only the page's language: "x.es.json" files are fetched for ?lang=es alone (the language
+    // is fixed for the page's life). The build's files come in one bundle per language
+    // (tools/bundle-scenarios.mjs); a file listed in index.json but in no bundle is fetched
+    // on its own.
+    const fileLang = (name) => (/\.([a-z]{2})\.json$/.exec(name) || [])[1] || 'en';
+    const wanted = names.filter((name) => fileLang(name) === 'en' || fileLang(name) === pageLang);
+    const bundled = Object.assign({}, ...await Promise.all(Object.values(early)));
+    const files = await Promise.all(wanted.map((name) => (name in bundled
+      ? Promise.resolve([name, bundled[name]])
+      : fetch('scenarios/' + encodeURIComponent(name))
+        .then((f) => { if (!f.ok) throw new Error(name + ': HTTP ' + f.status); return f.text(); })
+        .then((text) => [name, text])
+        .catch((e) => { console.warn('[NormLab] scenario not loaded: ' + e.message); return null; }))));
     return files.filter((f) => f);
   }
   async function fontBytes() {
@@ -241,6 +257,12 @@
     if (!r.ok) throw new Error('HTTP ' + r.status);
     return new Uint8Array(await r.arrayBuffer());
   }
+
+  // Both start now, while the .wasm downloads and compiles, not after it (preRun waits for them).
+  const scenariosReady = scenarioFiles();
+  const fontReady = fontBytes();
+  scenariosReady.catch(() => {});   // reported in preRun
+  fontReady.catch(() => {});
 
   let dependencyTotal = 0;
   window.Module = {
@@ -262,12 +284,12 @@
     preRun: [function () {
       Module.addRunDependency('scenarios');
       Module.FS.mkdir('/scenarios');
-      scenarioFiles()
+      scenariosReady
         .then((files) => files.forEach(([name, text]) => Module.FS.writeFile('/scenarios/' + name, text)))
         .catch((e) => console.warn('[NormLab] no scenario list (' + e.message + '); walkthroughs unavailable'))
         .finally(() => Module.removeRunDependency('scenarios'));
       Module.addRunDependency('ui-font');
-      fontBytes()
+      fontReady
         .then((bytes) => {
           Module.FS.mkdir('/assets');
           Module.FS.writeFile('/assets/normlab-ui.ttf', bytes);
