@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include "imgui.h"
@@ -36,6 +37,7 @@ void family_buttons(UiState& state, sim::Lab& lab) {
         if (!usable) ImGui::PushStyleVar(ImGuiStyleVar_Alpha, 0.45f);
         if (ImGui::Button(kernels::norm_name(kind), ImVec2(k < 3 ? bw : (w - spacing) / 2.f, 0)))
             show_note(state, lab.set_family(kind));
+        remember_item(state, (std::string("family.") + kernels::norm_id(kind)).c_str());
         if (!usable && ImGui::IsItemHovered())
             ImGui::SetTooltip("%s", tr("InstanceNorm needs positions (L or H × W): pick a (B, L, d) or (B, C, H, W) tensor"));
         if (!usable) ImGui::PopStyleVar();
@@ -129,6 +131,7 @@ void panel_controls(UiState& state, sim::Lab& lab) {
     const ImGuiSliderFlags clamp = ImGuiSliderFlags_AlwaysClamp;
     int b = c.batch, d = c.features;
     if (ImGui::SliderInt(tr_id("batch B"), &b, 1, sim::kMaxBatch, "%d", clamp)) show_note(state, lab.set_batch(b));
+    remember_item(state, "control.batch");
     spotlight(state, "control.batch");
     if (ImGui::SliderInt(c.layout == sim::Layout::Image ? tr_id("channels C##features") : tr_id("features d##features"), &d, 1,
                          sim::kMaxFeatures, "%d", clamp))

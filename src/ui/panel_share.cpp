@@ -9,6 +9,7 @@
 #include "imgui.h"
 #include "ui/i18n.h"
 #include "ui/panels.h"
+#include "ui/widgets.h"
 
 namespace normlab::ui {
 
@@ -30,11 +31,6 @@ std::string embed_snippet(const std::string& url) {
 }
 
 namespace {
-
-void remember(UiState& state, const char* id) {
-    const ImVec2 a = ImGui::GetItemRectMin(), s = ImGui::GetItemRectSize();
-    state.item_rects.push_back({id, {a.x, a.y, s.x, s.y}});
-}
 
 const char* fullscreen_label(const UiState& state) {
     return state.fullscreen_active ? tr_id("Exit fullscreen##fullscreen") : tr_id("Fullscreen##fullscreen");
@@ -71,10 +67,10 @@ void new_tab_popup(UiState& state) {
         if (state.open_tab) state.open_tab(state.share_url);
         ImGui::CloseCurrentPopup();
     }
-    remember(state, "share.open_tab");
+    remember_item(state, "share.open_tab");
     ImGui::SameLine();
     if (ImGui::Button(tr_id("Cancel"))) ImGui::CloseCurrentPopup();
-    remember(state, "share.cancel");
+    remember_item(state, "share.cancel");
     ImGui::EndPopup();
 }
 
@@ -92,7 +88,7 @@ void link_popup(UiState& state) {
     ImGui::PopTextWrapPos();
     selectable_text("##link", state.share_url, -1);
     if (ImGui::Button(tr_id("Close"))) ImGui::CloseCurrentPopup();
-    remember(state, "share.close");
+    remember_item(state, "share.close");
     ImGui::EndPopup();
 }
 
@@ -115,7 +111,7 @@ void embed_popup(UiState& state) {
         if (state.copy_text) state.copy_text(snippet);
         state.copied = snippet;
     }
-    remember(state, "share.copy_snippet");
+    remember_item(state, "share.copy_snippet");
     ImGui::SameLine();
     if (ImGui::Button(tr_id("Close"))) ImGui::CloseCurrentPopup();
     ImGui::EndPopup();
@@ -147,13 +143,13 @@ void panel_share(UiState& state) {
         state.drawn_areas.emplace_back("share", area_locked(state, "share"));
         ImGui::BeginDisabled(area_locked(state, "share"));
         if (ImGui::Button(fullscreen_label(state)) && state.toggle_fullscreen) state.toggle_fullscreen();
-        remember(state, "share.fullscreen");
+        remember_item(state, "share.fullscreen");
         if (ImGui::IsItemHovered())
             ImGui::SetTooltip("%s", state.fullscreen_enabled ? tr("Fill the screen (F)")
                                                              : tr("This frame may not fill the screen: offers a new tab"));
         same_line_if_fits(projector_label(state));
         if (ImGui::Button(projector_label(state))) state.projector = !state.projector;
-        remember(state, "share.projector");
+        remember_item(state, "share.projector");
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("Larger text and higher contrast for a classroom projector"));
         same_line_if_fits(tr_id("Copy link"));
         if (ImGui::Button(tr_id("Copy link"))) {
@@ -161,11 +157,11 @@ void panel_share(UiState& state) {
             state.copied = state.share_url;
             state.open_share_popup = true;
         }
-        remember(state, "share.copy_link");
+        remember_item(state, "share.copy_link");
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("A link that reopens NormLab exactly as it is now"));
         same_line_if_fits(tr_id("Embed"));
         if (ImGui::Button(tr_id("Embed"))) state.open_embed_popup = true;
-        remember(state, "share.embed");
+        remember_item(state, "share.embed");
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("The snippet that puts NormLab into a course page"));
         ImGui::EndDisabled();
     }

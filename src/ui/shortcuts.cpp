@@ -83,14 +83,20 @@ void handle_shortcuts(UiState& state, sim::Lab& lab) {
     }
     // Another dialog (paste, PyTorch code) owns the keyboard until it closes.
     if (ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId)) return;
+    // A shortcut is a second way to press a control, so a teacher's lock (or hide) on the
+    // control's area switches it off too: P . , are the sweep buttons of panel.controls, N and
+    // B the walkthrough's Next and Back (guide), F the Fullscreen button (share). Zoom stays:
+    // it changes what the learner sees, not the lab, like scrolling.
+    const auto usable = [&state](const char* area) { return !area_locked(state, area) && !area_hidden(state, area); };
     sim::Sweep& sweep = lab.sweep();
-    if (pressed(kKeyP)) sweep.playing = !sweep.playing;
-    if (pressed(kKeyPeriod, true) || pressed(kKeyComma, true)) {
+    const bool sweep_keys = usable("panel.controls");
+    if (sweep_keys && pressed(kKeyP)) sweep.playing = !sweep.playing;
+    if (sweep_keys && (pressed(kKeyPeriod, true) || pressed(kKeyComma, true))) {
         sweep.playing = false;   // stepping by hand: the sweep would move the outline away again
         lab.step_group(pressed(kKeyPeriod, true) ? +1 : -1);
     }
     GuideState& g = state.guide;
-    if (g.tour.active() && !g.show_summary) {
+    if (usable("guide") && g.tour.active() && !g.show_summary) {
         if (pressed(kKeyN)) {
             const bool last = g.tour.at_last();
             g.tour.next(lab);
@@ -104,16 +110,19 @@ void handle_shortcuts(UiState& state, sim::Lab& lab) {
     if (pressed(kKeyEquals, true) || pressed(kKeyPadPlus, true)) set_zoom(state, state.zoom * 1.25f);
     if (pressed(kKeyMinus, true) || pressed(kKeyPadMinus, true)) set_zoom(state, state.zoom / 1.25f);
     if (pressed(kKey0)) state.zoom = 1;
-    if (pressed(kKeyF) && state.toggle_fullscreen) state.toggle_fullscreen();
+    if (usable("share") && pressed(kKeyF) && state.toggle_fullscreen) state.toggle_fullscreen();
 }
 
 void draw_help(UiState& state) {
     const char* title = tr_id("Keyboard and touch##help");
     if (state.help_open && !ImGui::IsPopupOpen(title)) ImGui::OpenPopup(title);
     const ImGuiIO& io = ImGui::GetIO();
+    // Height 0 fits the content, but ImGui 1.86 fits only the first two frames, while the
+    // table's wrapped rows are still measured too narrow (a window as tall as the screen):
+    // size and centre it every frame instead.
     ImGui::SetNextWindowSize(ImVec2(std::min(io.DisplaySize.x * 0.94f, ImGui::GetFontSize() * 34.f), 0),
-                             ImGuiCond_Appearing);
-    ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y * 0.5f), ImGuiCond_Appearing,
+                             ImGuiCond_Always);
+    ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x * 0.5f, io.DisplaySize.y * 0.5f), ImGuiCond_Always,
                             ImVec2(0.5f, 0.5f));
     bool open = true;
     if (!ImGui::BeginPopupModal(title, &open, ImGuiWindowFlags_NoSavedSettings)) {
@@ -121,8 +130,14 @@ void draw_help(UiState& state) {
         return;
     }
     if (ImGui::BeginTable("##keys", 2, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp)) {
-        help_row("Tab, Shift+Tab", tr("Move between controls (the focused one is outlined)"));
-        help_row(tr("Arrows"), tr("Move between controls; Space or Enter presses the focused one"));
+        // ImGui 1.86's keyboard model: each column is a child window, which the arrows reach as
+        // one outlined item; Space goes into it, Esc comes back out. Enter presses no button.
+        help_row(tr("Arrows"), tr("Move the focus (amber outline) between controls, and between the header and the two columns"));
+        help_row(tr("Space"), tr("Press the focused button or tab, tick a box, open a list. On an outlined column: go into it. "
+                                 "On a slider: take it, change it with Left and Right, Space again lets go"));
+        help_row("Esc", tr("Let go of a slider; leave a column (its outline comes back)"));
+        help_row(tr("Enter"), tr("Type a value into the focused slider or number field"));
+        help_row("Tab, Shift+Tab", tr("Type into the next or previous slider or number field of the column"));
         help_row("P", tr("Play or pause the group sweep"));
         help_row(". ,", tr("Next or previous group (pauses the sweep)"));
         help_row("N  B", tr("Next or previous walkthrough step"));

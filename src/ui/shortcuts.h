@@ -16,7 +16,8 @@ inline constexpr float kTouchTarget = 44.f;
 inline constexpr float kMinZoom = 0.5f, kMaxZoom = 4.f;
 
 // Play/pause, group and walkthrough steps, zoom, fullscreen, help. Nothing fires while a text
-// field has the keyboard (io.WantTextInput) or with Ctrl/Alt/Super held (browser shortcuts).
+// field has the keyboard (io.WantTextInput) or with Ctrl/Alt/Super held (browser shortcuts),
+// nor when the area of the control a key stands for is locked or hidden (state.locked/hidden).
 void handle_shortcuts(UiState& state, sim::Lab& lab);
 
 // The modal listing the shortcuts and gestures; opens when state.help_open, Esc closes it.

@@ -6,10 +6,12 @@
 #include <string>
 
 #include "imgui.h"
+#include "imgui_internal.h"   // the keyboard focus rectangle (GImGui->NavId), reported for tests
 #include "ui/panel_weights.h"
 #include "ui/i18n.h"
 #include "ui/panels.h"
 #include "ui/shortcuts.h"
+#include "ui/widgets.h"
 
 namespace normlab::ui {
 
@@ -53,6 +55,15 @@ void drag_to_scroll() {
     if (ImGui::IsMouseDragging(ImGuiMouseButton_Left) && !ImGui::IsAnyItemActive() &&
         ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows))
         ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
+}
+
+// Reports the keyboard focus as items["nav.focus"] while ImGui draws its outline (after an
+// arrow, Tab or Space, until the mouse moves), so tests can follow the arrows.
+void remember_nav_focus(UiState& state) {
+    ImGuiContext& g = *ImGui::GetCurrentContext();
+    if (!g.NavWindow || g.NavId == 0 || g.NavDisableHighlight || !g.NavIdIsAlive) return;
+    const ImRect r = ImGui::WindowRectRelToAbs(g.NavWindow, g.NavWindow->NavRectRel[g.NavLayer]);
+    state.item_rects.push_back({"nav.focus", {r.Min.x, r.Min.y, r.GetWidth(), r.GetHeight()}});
 }
 
 } // namespace
@@ -135,6 +146,10 @@ void draw(UiState& state, sim::Lab& lab, sim::WeightLab& weights, const Fonts& f
         state.select_view = false;
     } else {
         const float left_w = std::clamp(ImGui::GetFontSize() * 21.f, 280.f, width * 0.34f);
+        // Keyboard navigation reaches each column (a child window) as one outlined item: Space
+        // goes in, Esc comes back out (README "Keyboard and touch"). Not NavFlattened (beta in
+        // 1.86): the arrows would then cross between the columns only where two controls sit
+        // level with each other, which in the Activations view is the tab row alone.
         ImGui::BeginChild("left", ImVec2(left_w, 0), true);
         if (ImGui::BeginTabBar("##left")) {
             // The guide opens when a walkthrough runs (URL, menu); the controls otherwise.
@@ -158,6 +173,7 @@ void draw(UiState& state, sim::Lab& lab, sim::WeightLab& weights, const Fonts& f
             ImGui::EndTabBar();
         }
         ImGui::EndChild();
+        remember_item(state, "column.left");
         ImGui::SameLine();
         ImGui::BeginChild("board", ImVec2(0, 0), true, zoom_scroll);
         if (ImGui::BeginTabBar("##views")) {
@@ -192,8 +208,10 @@ void draw(UiState& state, sim::Lab& lab, sim::WeightLab& weights, const Fonts& f
             ImGui::EndTabBar();
         }
         ImGui::EndChild();
+        remember_item(state, "column.board");
     }
     draw_help(state);
+    remember_nav_focus(state);
     ImGui::End();
 }
 

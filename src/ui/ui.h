@@ -177,7 +177,9 @@ struct UiState {
     bool fullscreen_enabled = true, fullscreen_active = false;
     bool offer_new_tab = false;           // fullscreen refused: open the "new tab" popup
     bool open_share_popup = false, open_embed_popup = false;
-    // Where share buttons were drawn last frame (x, y, w, h in CSS pixels), for tests.
+    // Where share buttons, the two columns, the family buttons, the batch slider and the keyboard
+    // focus ("nav.focus", while its outline shows) were drawn last frame (x, y, w, h in CSS
+    // pixels), for tests.
     std::vector<std::pair<std::string, std::array<float, 4>>> item_rects;
     TrainUi train;             // the Training tab (panel_train.cpp)
     int perturb_example = 0;

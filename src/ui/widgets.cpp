@@ -8,6 +8,11 @@ namespace normlab::ui {
 
 ImU32 to_imgui(viz::Rgba c) { return IM_COL32(c.r, c.g, c.b, c.a); }
 
+void remember_item(UiState& state, const char* id) {
+    const ImVec2 a = ImGui::GetItemRectMin(), s = ImGui::GetItemRectSize();
+    state.item_rects.push_back({id, {a.x, a.y, s.x, s.y}});
+}
+
 void help_marker(const char* text) {
     ImGui::TextDisabled("(?)");
     if (ImGui::IsItemHovered() || ImGui::IsItemClicked()) {
