@@ -1,5 +1,7 @@
 #include "sim/families.h"
 
+#include <cstdio>
+
 namespace normlab::sim {
 
 namespace {
@@ -22,7 +24,12 @@ constexpr FamilyInfo kFamilies[] = {
      "μ[b,c], σ²[b,c]: over the positions (H·W, or L) of channel c in example b"},
 };
 
-const char* channel_word(const core::Shape& shape) { return shape.rank == 4 ? "channel" : "feature"; }
+// printf into a string: the phrases of DescribeWords.
+template <typename... Args> std::string format(const char* fmt, Args... args) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, fmt, args...);
+    return buf;
+}
 } // namespace
 
 const FamilyInfo& family_info(kernels::NormKind kind) {
@@ -44,40 +51,37 @@ std::string stat_shape(kernels::NormKind kind, const core::Shape& shape, int gro
 }
 
 std::string describe_group(kernels::NormKind kind, const core::Shape& shape,
-                           const kernels::GroupPlan& plan, std::size_t g) {
+                           const kernels::GroupPlan& plan, std::size_t g, const DescribeWords& w) {
     const std::size_t o = g / plan.groups, q = g % plan.groups;
-    const std::string ch = channel_word(shape);
+    const char* ch = shape.rank == 4 ? w.channel : w.feature;
     switch (kind) {
-    case kernels::NormKind::Batch: return ch + " " + std::to_string(q) + " across the batch";
+    case kernels::NormKind::Batch: return format(w.across_batch, ch, q);
     case kernels::NormKind::Layer:
     case kernels::NormKind::Rms:
         if (shape.rank == 3) {
             const auto l = static_cast<std::size_t>(shape.dims[1]);
-            return "example " + std::to_string(o / l) + ", token " + std::to_string(o % l);
+            return format(w.example_token, o / l, o % l);
         }
-        return "example " + std::to_string(o);
+        return format(w.example, o);
     case kernels::NormKind::Group: {
         const std::size_t per = static_cast<std::size_t>(shape.channels()) / plan.groups;
-        return "example " + std::to_string(o) + ", group " + std::to_string(q) + " (" + ch + "s " +
-               std::to_string(q * per) + "–" + std::to_string(q * per + per - 1) + ")";
+        return format(w.example_group, o, q, shape.rank == 4 ? w.channels : w.features, q * per,
+                      q * per + per - 1);
     }
-    case kernels::NormKind::Instance: return "example " + std::to_string(o) + ", " + ch + " " + std::to_string(q);
+    case kernels::NormKind::Instance: return format(w.example_channel, o, ch, q);
     }
     return "group " + std::to_string(g);
 }
 
-std::string describe_cell(const core::Shape& shape, std::size_t flat) {
+std::string describe_cell(const core::Shape& shape, std::size_t flat, const DescribeWords& w) {
     const auto& d = shape.dims;
     const auto u = [](int v) { return static_cast<std::size_t>(v); };
-    if (shape.rank == 2)
-        return "example " + std::to_string(flat / u(d[1])) + ", feature " + std::to_string(flat % u(d[1]));
+    if (shape.rank == 2) return format(w.cell_2d, flat / u(d[1]), flat % u(d[1]));
     if (shape.rank == 3)
-        return "example " + std::to_string(flat / (u(d[1]) * u(d[2]))) + ", token " +
-               std::to_string((flat / u(d[2])) % u(d[1])) + ", feature " + std::to_string(flat % u(d[2]));
+        return format(w.cell_3d, flat / (u(d[1]) * u(d[2])), (flat / u(d[2])) % u(d[1]), flat % u(d[2]));
     const std::size_t hw = u(d[2]) * u(d[3]);
-    return "example " + std::to_string(flat / (u(d[1]) * hw)) + ", channel " +
-           std::to_string((flat / hw) % u(d[1])) + ", (h " + std::to_string((flat % hw) / u(d[3])) +
-           ", w " + std::to_string(flat % u(d[3])) + ")";
+    return format(w.cell_4d, flat / (u(d[1]) * hw), (flat / hw) % u(d[1]), (flat % hw) / u(d[3]),
+                  flat % u(d[3]));
 }
 
 } // namespace normlab::sim

@@ -38,4 +38,21 @@ const char* tr_id(const char* english) {
     return g_labels.emplace(key, std::move(label)).first->second.c_str();
 }
 
+sim::DescribeWords describe_words() {
+    sim::DescribeWords w;
+    w.feature = tr("feature");
+    w.channel = tr("channel");
+    w.features = tr("features");
+    w.channels = tr("channels");
+    w.across_batch = tr("%s %zu across the batch");
+    w.example = tr("example %zu");
+    w.example_token = tr("example %zu, token %zu");
+    w.example_group = tr("example %zu, group %zu (%s %zu–%zu)");
+    w.example_channel = tr("example %zu, %s %zu");
+    w.cell_2d = tr("example %zu, feature %zu");
+    w.cell_3d = tr("example %zu, token %zu, feature %zu");
+    w.cell_4d = tr("example %zu, channel %zu, (h %zu, w %zu)");
+    return w;
+}
+
 } // namespace normlab::ui

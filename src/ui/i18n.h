@@ -7,6 +7,7 @@
 #pragma once
 
 #include "scenario/ui_text.h"
+#include "sim/families.h"
 
 namespace normlab::ui {
 
@@ -21,5 +22,9 @@ const char* tr(const char* english);
 // A widget label: "translation###key" where key is the English literal, so the id does not
 // change with the language. "Label##id" translates "Label" and keeps "##id" in the id.
 const char* tr_id(const char* english);
+
+// The phrases of sim::describe_group / describe_cell ("feature 3 across the batch") in the
+// current language.
+sim::DescribeWords describe_words();
 
 } // namespace normlab::ui

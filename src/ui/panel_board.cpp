@@ -24,8 +24,8 @@ void cell_tooltip(const sim::Lab& lab, std::size_t i) {
     const kernels::NormTrace& t = lab.trace();
     const kernels::NormKind kind = lab.config().family;
     ImGui::BeginTooltip();
-    ImGui::TextUnformatted(sim::describe_cell(lab.shape(), i).c_str());
-    ImGui::TextDisabled(tr("group: %s"), sim::describe_group(kind, lab.shape(), lab.plan(), g).c_str());
+    ImGui::TextUnformatted(sim::describe_cell(lab.shape(), i, describe_words()).c_str());
+    ImGui::TextDisabled(tr("group: %s"), sim::describe_group(kind, lab.shape(), lab.plan(), g, describe_words()).c_str());
     ImGui::Separator();
     const double x = lab.x()[i], y = lab.y()[i];
     const double eps = lab.config().eps;
@@ -225,7 +225,9 @@ void panel_board(UiState& state, sim::Lab& lab, const Fonts& fonts) {
 
 static void board_body(UiState& state, sim::Lab& lab, const Fonts& fonts) {
     ImGui::PushFont(fonts.heading);
+    ImGui::PushTextWrapPos(0); // wraps on a 320 px embed instead of running off the edge
     ImGui::TextUnformatted(tr("Which cells are normalized together?"));
+    ImGui::PopTextWrapPos();
     ImGui::PopFont();
     ImGui::PushTextWrapPos(0);
     ImGui::TextDisabled("%s %s  ·  %s", sim::layout_name(lab.config().layout), lab.shape().str().c_str(),

@@ -99,7 +99,7 @@ void panel_stats(UiState& state, const sim::Lab& lab) {
     ImGui::BeginGroup();
     ImGui::TextDisabled("%s", tr("HIGHLIGHTED GROUP"));
     ImGui::PushTextWrapPos(0);
-    ImGui::TextUnformatted(sim::describe_group(kind, lab.shape(), lab.plan(), g).c_str());
+    ImGui::TextUnformatted(sim::describe_group(kind, lab.shape(), lab.plan(), g, describe_words()).c_str());
     ImGui::PopTextWrapPos();
     ImGui::TextDisabled(tr("%zu cells  ·  group %zu of %zu"), lab.plan().group_size(), g + 1,
                         lab.plan().group_count());

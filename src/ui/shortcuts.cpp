@@ -236,7 +236,7 @@ std::string live_region_json(const UiState& state, const sim::Lab& lab) {
             const sim::CellStats before = sim::group_cell_stats(lab.x(), lab.plan(), grp);
             const sim::CellStats after = sim::group_cell_stats(lab.y(), lab.plan(), grp);
             std::snprintf(buf, sizeof buf, tr("Highlighted group %zu of %zu"), grp + 1, lab.plan().group_count());
-            stats += std::string(buf) + ": " + sim::describe_group(c.family, lab.shape(), lab.plan(), grp) + ". ";
+            stats += std::string(buf) + ": " + sim::describe_group(c.family, lab.shape(), lab.plan(), grp, describe_words()) + ". ";
             stats += std::string(tr("Before")) + ": " + tr("mean") + " " + number(before.mean) + ", " + tr("variance") +
                      " " + number(before.std * before.std) + ". " + tr("After") + ": " + tr("mean") + " " +
                      number(after.mean) + ", " + tr("variance") + " " + number(after.std * after.std) + ".";
