@@ -107,8 +107,8 @@ struct TrainUi {
     bool running = false;         // slices run each frame; pause = not calling run_for
     bool wants_run = true;        // start when configured (off under reduce_motion)
     double budget_ms = 6;         // wall-clock time per frame given to training
-    double start_budget_ms = 24;  // the same until every run has a curve: a few frames of
-                                  // about 30 ms give the first curve, instead of a dozen
+    double start_budget_ms = 40;  // the same until every run has a curve: two or three frames
+                                  // of about 45 ms give the first curve, instead of a dozen
     double started_ms = -1;       // steady-clock ms when the runs were last built or reset
                                   // (before building them, so the first curve counts that too)
     double first_curve_s = -1;    // seconds from that start to every run having a curve
