@@ -433,7 +433,7 @@ void draw_table(UiState& state) {
     const float rows_h = ImGui::GetTextLineHeightWithSpacing() * (x == LabExperiment::Lr ? 5.4f : sums.size() + 1.3f);
     if (x == LabExperiment::Lr) {
         // Norms down, learning rates across: final loss, or where it diverged.
-        ImGui::TextUnformatted(tr("Final loss by norm and learning rate (× = diverged)"));
+        ImGui::TextUnformatted(tr("Final loss by norm and learning rate (× = diverged, … = still training)"));
         if (ImGui::BeginTable("lr_table", 1 + static_cast<int>(std::size(train::kLrValues)), flags, ImVec2(0, rows_h))) {
             ImGui::TableSetupColumn(tr("norm"));
             for (float lr : train::kLrValues)
