@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "train/train_lab.h"
 
@@ -47,6 +48,13 @@ TEST_CASE("train_lab: run_for respects its budget and finishes the runs") {
     CHECK(lab.experiment().size() == std::size(train::kBatchValues));
     CHECK(lab.steps_done() == 0);
     CHECK(lab.steps_total() == 60 * 4);
+    // The runs take their step-0 measurements first (run_for spends its first slices on them,
+    // training nothing until every run has started); with no time limit prepare does them all.
+    CHECK(lab.experiment().run(0).curves().eval_acc.empty());
+    CHECK_FALSE(lab.prepare(1e9));
+    for (std::size_t i = 0; i < lab.experiment().size(); ++i)
+        CHECK(lab.experiment().run(i).curves().eval_step == std::vector<int>{0});
+    CHECK(lab.steps_done() == 0);
     const auto t0 = std::chrono::steady_clock::now();
     const int n = lab.run_for(5.0);
     const double ms =
