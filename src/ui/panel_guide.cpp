@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "imgui.h"
+#include "imgui_internal.h"   // GetTopMostPopupModal
 #include "scenario/diagnose.h"
 #include "scenario/lab_bridge.h"
 #include "scenario/markup.h"
@@ -42,6 +43,9 @@ bool GuideState::start(const std::string& id, sim::Lab& lab, int step) {
 void spotlight(const UiState& state, const char* id) {
     const auto& h = state.guide.highlights;
     if (std::find(h.begin(), h.end(), id) == h.end()) return;
+    // The outline is drawn over every window; a modal dialog (help, paste) covers the page, so
+    // the outline waits until it closes instead of showing through it.
+    if (ImGui::GetTopMostPopupModal()) return;
     // Reduced motion: a steady frame instead of a pulse.
     const float pulse = state.reduce_motion ? 1.f : 0.55f + 0.45f * std::sin(static_cast<float>(state.clock) * 4.f);
     const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
