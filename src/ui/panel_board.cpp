@@ -155,8 +155,7 @@ long long heatmap_block(const UiState& state, const char* spot, const char* titl
     ImGui::EndGroup();
     spotlight(state, spot);
     if (cache.outline.size() > 0) {
-        const auto& h = state.guide.highlights;
-        if (std::find(h.begin(), h.end(), "board.outline") != h.end())
+        if (spotlit(state, "board.outline"))
             for (const viz::Segment& s : cache.outline)
                 ImGui::GetForegroundDrawList()->AddLine(ImVec2(a.x + s.a.x * t.cell, a.y + s.a.y * t.cell),
                                                         ImVec2(a.x + s.b.x * t.cell, a.y + s.b.y * t.cell),

@@ -40,12 +40,16 @@ bool GuideState::start(const std::string& id, sim::Lab& lab, int step) {
     return true;
 }
 
-void spotlight(const UiState& state, const char* id) {
+bool spotlit(const UiState& state, const char* id) {
     const auto& h = state.guide.highlights;
-    if (std::find(h.begin(), h.end(), id) == h.end()) return;
-    // The outline is drawn over every window; a modal dialog (help, paste) covers the page, so
-    // the outline waits until it closes instead of showing through it.
-    if (ImGui::GetTopMostPopupModal()) return;
+    if (std::find(h.begin(), h.end(), id) == h.end()) return false;
+    // Highlights are drawn over every window; a modal dialog (help, paste) covers the page, so
+    // they wait until it closes instead of showing through it.
+    return ImGui::GetTopMostPopupModal() == nullptr;
+}
+
+void spotlight(const UiState& state, const char* id) {
+    if (!spotlit(state, id)) return;
     // Reduced motion: a steady frame instead of a pulse.
     const float pulse = state.reduce_motion ? 1.f : 0.55f + 0.45f * std::sin(static_cast<float>(state.clock) * 4.f);
     const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();

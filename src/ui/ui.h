@@ -211,6 +211,9 @@ void show_note(UiState& state, const std::string& note);
 // Draws an amber, pulsing frame around the last item (or group) when the current walkthrough
 // step spotlights `id` (a registered highlight id).
 void spotlight(const UiState& state, const char* id);
+// Whether the step highlights `id` and nothing covers the page (no modal dialog open): the
+// rule spotlight() and the board's group outline both draw by.
+bool spotlit(const UiState& state, const char* id);
 
 // Lockable areas: the registered panel ids (panel.family, panel.controls, panel.board,
 // panel.settings, panel.stats) and the tabs and rows outside the registry (guide, weights,
