@@ -65,19 +65,21 @@ const ImVec4 kGood(0.55f, 0.92f, 0.62f, 1.f);
 const ImVec4 kBad(1.f, 0.58f, 0.45f, 1.f);
 
 // Draws one span word by word, wrapping at the right edge of the region. A space separates
-// it from the previous span only where the text has one (so "**shift**?" stays together).
-void draw_span(const scenario::Span& span, float right, bool* line_start) {
+// it from the previous span only where the text has one, at the end of that span or at the
+// start of this one (so "covers **one**" keeps its space and "**shift**?" stays together);
+// *gap carries a trailing space from one span to the next.
+void draw_span(const scenario::Span& span, float right, bool* line_start, bool* gap_before) {
     const ImVec4 colour = span.code ? kCode : span.bold ? kBold : ImGui::GetStyleColorVec4(ImGuiCol_Text);
     const std::string& t = span.text;
     const float space = ImGui::CalcTextSize(" ").x;
-    bool gap = !t.empty() && t.front() == ' ';
+    bool gap = *gap_before || (!t.empty() && t.front() == ' ');
     std::size_t i = 0;
     while (i < t.size()) {
         while (i < t.size() && t[i] == ' ') {
             gap = true;
             ++i;
         }
-        if (i >= t.size()) break;
+        if (i >= t.size()) break; // trailing spaces: gap stays set for the next span
         std::size_t j = t.find(' ', i);
         if (j == std::string::npos) j = t.size();
         const std::string word = t.substr(i, j - i);
@@ -92,6 +94,7 @@ void draw_span(const scenario::Span& span, float right, bool* line_start) {
         gap = false;
         i = j;
     }
+    *gap_before = gap;
 }
 
 // Light markup: paragraphs, bullets, numbered items; **bold** and `code` inside.
@@ -100,13 +103,13 @@ void draw_markup(const std::string& text) {
     const std::vector<scenario::Block> blocks = scenario::parse_markup(text, &error);
     const float right = ImGui::GetCursorScreenPos().x + ImGui::GetContentRegionAvail().x;
     for (const scenario::Block& block : blocks) {
-        bool line_start = true;
+        bool line_start = true, gap = false;
         if (block.kind != scenario::BlockKind::Paragraph) {
             if (block.kind == scenario::BlockKind::Bullet) ImGui::TextUnformatted("  •");
             else ImGui::Text("  %d.", block.number);
             line_start = false;
         }
-        for (const scenario::Span& span : block.spans) draw_span(span, right, &line_start);
+        for (const scenario::Span& span : block.spans) draw_span(span, right, &line_start, &gap);
         if (block.kind == scenario::BlockKind::Paragraph) ImGui::Spacing();
     }
     if (!error.empty()) ImGui::TextColored(kBad, tr("markup: %s"), error.c_str());
