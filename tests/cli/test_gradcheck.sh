@@ -14,11 +14,6 @@ TOL=1e-4
 
 source "$(dirname "${BASH_SOURCE[0]}")/check_lib.sh"
 
-# run ARGS...: runs normlab with no stdin, leaving rc, $tmp/out and $tmp/err.
-run() {
-  "$NORMLAB" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
-  rc=$?
-}
 
 # expect_ok NAME PYTHON_ASSERTIONS ARGS...: exit 0, nothing on stderr, stdout ONE line of JSON
 # with the documented keys, max_rel_err < TOL, and the python statements (with `d` the object)
@@ -49,23 +44,6 @@ EOF
   report "$name" 0 ""
 }
 
-# expect_error NAME SUBSTRING ARGS...: exit 2, nothing on stdout, exactly one stderr line that
-# starts with "normlab: " and contains SUBSTRING.
-expect_error() {
-  local name=$1 want=$2
-  shift 2
-  run "$@"
-  local lines first
-  lines=$(wc -l <"$tmp/err")
-  first=$(head -n 1 "$tmp/err")
-  if [ "$rc" -ne 2 ]; then report "$name" 1 "exit code $rc, expected 2"
-  elif [ -s "$tmp/out" ]; then report "$name" 1 "stdout not empty"
-  elif [ "$lines" -ne 1 ]; then report "$name" 1 "stderr has $lines lines, expected 1"
-  elif [ "${first#normlab: }" = "$first" ]; then report "$name" 1 "stderr does not start with 'normlab: '"
-  elif [ "${first#*"$want"}" = "$first" ]; then report "$name" 1 "stderr lacks '$want'"
-  else report "$name" 0 ""
-  fi
-}
 
 # ---- every family, random shapes from several seeds ------------------------------------------
 

@@ -13,10 +13,6 @@ PY=/usr/bin/python3
 
 source "$(dirname "${BASH_SOURCE[0]}")/check_lib.sh"
 
-run() {
-  "$NORMLAB" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
-  rc=$?
-}
 
 # expect_ok NAME PYTHON_ASSERTIONS ARGS...: exit 0, nothing on stderr, the last stdout line is a
 # JSON object with the documented keys, and the python statements (d = the object, lines = the
@@ -58,21 +54,6 @@ EOF
   report "$name" 0 ""
 }
 
-expect_error() {
-  local name=$1 want=$2
-  shift 2
-  run "$@"
-  local lines first
-  lines=$(wc -l <"$tmp/err")
-  first=$(head -n 1 "$tmp/err")
-  if [ "$rc" -ne 2 ]; then report "$name" 1 "exit code $rc, expected 2"
-  elif [ -s "$tmp/out" ]; then report "$name" 1 "stdout not empty"
-  elif [ "$lines" -ne 1 ]; then report "$name" 1 "stderr has $lines lines, expected 1"
-  elif [ "${first#normlab: }" = "$first" ]; then report "$name" 1 "stderr does not start with 'normlab: '"
-  elif [ "${first#*"$want"}" = "$first" ]; then report "$name" 1 "stderr lacks '$want'"
-  else report "$name" 0 ""
-  fi
-}
 
 # ---- runs that train -------------------------------------------------------------------------
 
