@@ -38,6 +38,13 @@ expect_error() {
   local name=$1 want=$2
   shift 2
   run "$@"
+  report_error "$name" "$want"
+}
+
+# report_error NAME SUBSTRING: judges the run that just ended as a refused input: exit 2,
+# nothing on stdout, one stderr line starting "normlab: " and containing SUBSTRING.
+report_error() {
+  local name=$1 want=$2
   local lines first
   lines=$(wc -l <"$tmp/err")
   first=$(head -n 1 "$tmp/err")

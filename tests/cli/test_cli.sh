@@ -53,16 +53,7 @@ expect_error() {
   shift 3
   [ $# -eq 0 ] && set -- normalize
   run "$input" "$@"
-  local lines first
-  lines=$(wc -l <"$tmp/err")
-  first=$(head -n 1 "$tmp/err")
-  if [ "$rc" -ne 2 ]; then report "$name" 1 "exit code $rc, expected 2"
-  elif [ -s "$tmp/out" ]; then report "$name" 1 "stdout not empty"
-  elif [ "$lines" -ne 1 ]; then report "$name" 1 "stderr has $lines lines, expected 1"
-  elif [ "${first#normlab: }" = "$first" ]; then report "$name" 1 "stderr does not start with 'normlab: '"
-  elif [ "${first#*"$want"}" = "$first" ]; then report "$name" 1 "stderr lacks '$want'"
-  else report "$name" 0 ""
-  fi
+  report_error "$name" "$want"
 }
 
 # expect_help NAME ARGS...: exit 0 and usage text on stdout.
