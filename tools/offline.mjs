@@ -30,11 +30,12 @@ if (!variants.includes('normlab')) {
   process.exit(1);
 }
 
+// Every walkthrough whole (no catalogue: nothing is fetched later), by its name in dist/.
 const names = JSON.parse(await read('scenarios/index.json', 'utf8'));
-const scenarios = {};
-for (const name of names) scenarios[name] = await read('scenarios/' + name, 'utf8');
+const files = {};
+for (const name of names) files['scenarios/' + name] = await read('scenarios/' + name, 'utf8');
 
-const data = { variants, js: {}, wasm: {}, font: (await read('normlab-ui.ttf')).toString('base64'), scenarios };
+const data = { variants, js: {}, wasm: {}, font: (await read('normlab-ui.ttf')).toString('base64'), files };
 for (const v of variants) {
   data.js[v] = await read(v + '.js', 'utf8');
   data.wasm[v] = (await read(v + '.wasm')).toString('base64');

@@ -1,5 +1,5 @@
 // web/page.js: the page around the WASM app. Checks what the browser must have, fetches the
-// UI font into the virtual file system before main() runs, shows loading and error states,
+// files the app reads (font, texts, walkthroughs), shows loading and error states,
 // and exposes window.NormLab for tests and for pages that embed NormLab.
 'use strict';
 
@@ -222,34 +222,65 @@
     return WebAssembly.instantiate(await stream.arrayBuffer(), imports);
   }
 
-  // The walkthroughs and the UI font, into the app's file system before main() runs: from the
-  // single file's data block, else fetched beside index.html.
-  async function scenarioFiles() {
-    if (offline) return Object.entries(offline.scenarios);
-    // The list and the bundles are requested at once (the bundles' names do not depend on it).
-    const pageLang = new URLSearchParams(window.location.search).get('lang') || 'en';
+  // [loading: the files the app reads] -----------------------------------------------------
+  // The app has no file system: it takes files from Module.normlabFiles.ready (a Map of name
+  // to text or bytes; platform::take_files) and asks for more through Module.normlabRequest
+  // (platform::request_file). Before main() runs it gets the UI font, the lab and UI text and
+  // the walkthrough catalogue: one bundle per language (tools/bundle-scenarios.mjs). A
+  // walkthrough's own file is fetched when the learner first opens it; the one a link opens
+  // (?scenario=) comes at start.
+  const files = { ready: new Map(), failed: new Map() };
+  const pageLang = params.get('lang') || 'en';
+  const fileLang = (name) => (/\.([a-z]{2})\.json$/.exec(name) || [])[1] || 'en';
+  const wantedLang = (name) => fileLang(name) === 'en' || fileLang(name) === pageLang;
+  const fetchText = (name) => fetch(name).then((r) => {
+    if (!r.ok) throw new Error('HTTP ' + r.status);
+    return r.text();
+  });
+  function request(name) {
+    if (offline) {
+      const text = offline.files[name];
+      if (text === undefined) files.failed.set(name, 'not in this single-file build');
+      else files.ready.set(name, text);
+      return;
+    }
+    fetchText(name).then((text) => files.ready.set(name, text),
+      (e) => files.failed.set(name, e.message === 'Failed to fetch' ? 'no connection' : e.message));
+  }
+  async function startFiles() {
+    if (offline) {
+      // Everything is inside the page: the app gets every file of its languages at once.
+      for (const [name, text] of Object.entries(offline.files))
+        if (wantedLang(name)) files.ready.set(name, text);
+      return;
+    }
     const bundleOf = (lang) => fetch('scenarios/bundle-' + lang + '.json')
-      .then((f) => (f.ok ? f.json() : {}))
-      .catch(() => ({}));
-    const early = { en: bundleOf('en') };
-    if (pageLang !== 'en') early[pageLang] = bundleOf(pageLang);
-    const r = await fetch('scenarios/index.json');
-    if (!r.ok) throw new Error('scenarios/index.json: HTTP ' + r.status);
-    const names = await r.json();
-    // Only the page's language: "x.es.json" files are fetched for ?lang=es alone (the language
-    // is fixed for the page's life). The build's files come in one bundle per language
-    // (tools/bundle-scenarios.mjs); a file listed in index.json but in no bundle is fetched
-    // on its own.
-    const fileLang = (name) => (/\.([a-z]{2})\.json$/.exec(name) || [])[1] || 'en';
-    const wanted = names.filter((name) => fileLang(name) === 'en' || fileLang(name) === pageLang);
-    const bundled = Object.assign({}, ...await Promise.all(Object.values(early)));
-    const files = await Promise.all(wanted.map((name) => (name in bundled
-      ? Promise.resolve([name, bundled[name]])
-      : fetch('scenarios/' + encodeURIComponent(name))
-        .then((f) => { if (!f.ok) throw new Error(name + ': HTTP ' + f.status); return f.text(); })
-        .then((text) => [name, text])
-        .catch((e) => { console.warn('[NormLab] scenario not loaded: ' + e.message); return null; }))));
-    return files.filter((f) => f);
+      .then((r) => (r.ok ? r.json() : { files: {}, catalogue: [] }))
+      .catch(() => ({ files: {}, catalogue: [] }));
+    const langs = pageLang === 'en' ? ['en'] : ['en', pageLang];
+    const [names, ...bundles] = await Promise.all([
+      fetch('scenarios/index.json').then((r) => {
+        if (!r.ok) throw new Error('scenarios/index.json: HTTP ' + r.status);
+        return r.json();
+      }),
+      ...langs.map(bundleOf)]);
+    const listed = new Set();
+    bundles.forEach((bundle, i) => {
+      for (const [name, text] of Object.entries(bundle.files || {})) files.ready.set('scenarios/' + name, text);
+      const catalogue = bundle.catalogue || [];
+      catalogue.forEach((entry) => listed.add('scenarios/' + entry.file));
+      files.ready.set('scenarios/catalogue-' + langs[i] + '.json', JSON.stringify(catalogue));
+    });
+    // Files a course author added to index.json without rebuilding: fetched whole, now.
+    const extra = names.map((n) => 'scenarios/' + n)
+      .filter((name) => wantedLang(name) && !files.ready.has(name) && !listed.has(name));
+    // The walkthrough a link opens, in the page's language where there is one.
+    const id = params.get('scenario');
+    const entries = bundles.flatMap((b) => b.catalogue || []).filter((e) => e.id === id);
+    const linked = entries.find((e) => e.language === pageLang) || entries[0];
+    if (linked) extra.push('scenarios/' + linked.file);
+    await Promise.all(extra.map((name) => fetchText(name).then((text) => files.ready.set(name, text),
+      (e) => console.warn('[NormLab] ' + name + ' not loaded: ' + e.message))));
   }
   async function fontBytes() {
     if (offline) return Uint8Array.from(atob(offline.font), (c) => c.charCodeAt(0));
@@ -259,9 +290,9 @@
   }
 
   // Both start now, while the .wasm downloads and compiles, not after it (preRun waits for them).
-  const scenariosReady = scenarioFiles();
+  const filesReady = startFiles();
   const fontReady = fontBytes();
-  scenariosReady.catch(() => {});   // reported in preRun
+  filesReady.catch(() => {});   // reported in preRun
   fontReady.catch(() => {});
 
   let dependencyTotal = 0;
@@ -281,19 +312,16 @@
       if (left > 0 && progressBar.value >= 1)
         statusText.textContent = `Starting NormLab: ${dependencyTotal - left} of ${dependencyTotal} parts ready`;
     },
+    normlabFiles: files,
+    normlabRequest: request,
     preRun: [function () {
       Module.addRunDependency('scenarios');
-      Module.FS.mkdir('/scenarios');
-      scenariosReady
-        .then((files) => files.forEach(([name, text]) => Module.FS.writeFile('/scenarios/' + name, text)))
+      filesReady
         .catch((e) => console.warn('[NormLab] no scenario list (' + e.message + '); walkthroughs unavailable'))
         .finally(() => Module.removeRunDependency('scenarios'));
       Module.addRunDependency('ui-font');
       fontReady
-        .then((bytes) => {
-          Module.FS.mkdir('/assets');
-          Module.FS.writeFile('/assets/normlab-ui.ttf', bytes);
-        })
+        .then((bytes) => files.ready.set('normlab-ui.ttf', bytes))
         .catch((e) => console.warn('[NormLab] UI font not loaded (' + e.message + '); using the fallback font'))
         .finally(() => Module.removeRunDependency('ui-font'));
     }],

@@ -4,8 +4,6 @@
 #include <cmath>
 #include <cstdlib>
 
-#include <dirent.h>
-
 #include <nlohmann/json.hpp>
 
 #include "app/embed.h"
@@ -19,7 +17,6 @@ namespace normlab::app {
 
 namespace {
 
-constexpr const char* kFontPath = "/assets/normlab-ui.ttf";
 
 // Parses a whole decimal integer; false for empty, partial or non-numeric text.
 bool parse_int(const std::string& text, long long* out) {
@@ -215,7 +212,7 @@ std::string App::apply_params(const ParamFn& param, const sim::LabConfig& base) 
 
 bool App::prepare(int width, int height, float pixel_ratio) {
     std::string error;
-    const bool rebuilt = ui::ensure_fonts(fonts_, kFontPath, ui::body_font_px(width, height, ui_.projector),
+    const bool rebuilt = ui::ensure_fonts(fonts_, ui::body_font_px(width, height, ui_.projector),
                                           pixel_ratio, &error);
     if (!error.empty() && font_error_.empty()) {
         font_error_ = error;
@@ -285,7 +282,9 @@ std::string App::state_json() const {
     j["projector"] = ui_.projector;
     j["scenario"] = ui_.guide.tour.active() ? ui_.guide.tour.scenario().id : "";
     j["step"] = ui_.guide.tour.active() ? static_cast<long long>(ui_.guide.tour.step_index()) + 1 : 0;
+    j["steps"] = ui_.guide.tour.active() ? ui_.guide.tour.scenario().steps.size() : 0;   // of the walkthrough
     j["scenarios"] = ui_.guide.scenarios.size();
+    j["opening"] = ui_.guide.opening ? ui_.guide.opening->id : "";   // waiting for its file
     j["scenarioErrors"] = ui_.guide.load_errors;
     j["lastVerdict"] = last_verdict_;
     j["taskDone"] = ui_.guide.tour.active() && !ui_.guide.show_summary && ui_.guide.tour.task_done();
@@ -392,9 +391,10 @@ std::string App::command(const std::string& text) {
     }
     if (op == "scenario") {
         const std::string id = j.contains("id") && j["id"].is_string() ? j["id"].get<std::string>() : "";
-        if (!ui_.guide.start(id, lab_, static_cast<int>(number("step", 1)) - 1)) return "unknown scenario '" + id + "'";
-        ui_.guide.progress.scenarios[id] = ui_.guide.tour.record();
-        ui_.guide.progress_dirty = true;
+        // A walkthrough the catalogue only lists opens when its file arrives (a frame or more
+        // later); NormLab.state().opening names it meanwhile.
+        if (ui_.guide.start(id, lab_, static_cast<int>(number("step", 1)) - 1) == ui::GuideState::Start::Unknown)
+            return "unknown scenario '" + id + "'";
         return "";
     }
     if (op == "next" || op == "back" || op == "answer") {
@@ -528,21 +528,42 @@ std::string App::export_data(const std::string& kind) const {
 
 namespace normlab::app {
 
-std::string App::load_guide(const std::string& dir, const std::string& progress, const ParamFn& param) {
+std::string App::load_files(const std::vector<NamedFile>& files, const std::string& progress,
+                            const ParamFn& param) {
     ui::GuideState& g = ui_.guide;
-    std::vector<std::string> files;
-    if (DIR* d = opendir(dir.c_str())) {
-        while (const dirent* e = readdir(d)) {
-            const std::string name = e->d_name;
-            if (name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0 && name != "index.json" &&
-                name != "schema.json")
-                files.push_back(name);
+    std::string notes;
+    const auto add = [&](const std::string& more) {
+        if (!more.empty()) notes += (notes.empty() ? "" : "; ") + more;
+    };
+    // Catalogues first (stubs), then documents: a walkthrough fetched at start (the one a
+    // link opens) replaces its own entry.
+    std::vector<const NamedFile*> documents;
+    bool any_guide_file = false;
+    for (const NamedFile& f : files) {
+        if (f.name == kFontFile) {
+            fonts_.ttf = f.data;
+            continue;
         }
-        closedir(d);
+        const std::size_t slash = f.name.rfind('/');
+        const std::string dir = slash == std::string::npos ? "" : f.name.substr(0, slash + 1);
+        const std::string base = f.name.substr(dir.size());
+        if (base.size() <= 5 || base.compare(base.size() - 5, 5, ".json") != 0) continue;
+        any_guide_file = true;
+        if (base.rfind("catalogue", 0) != 0) {
+            documents.push_back(&f);
+            continue;
+        }
+        scenario::Loaded<std::vector<scenario::Scenario>> listed = scenario::load_catalogue(f.data, f.name);
+        for (const scenario::Error& e : listed.errors) g.load_errors.push_back(scenario::format_error(e));
+        if (!listed.ok()) continue;
+        for (scenario::Scenario& s : *listed.value) {
+            s.file = dir + s.file;   // entries name files beside their catalogue
+            g.scenarios.push_back(std::move(s));
+        }
     }
-    std::sort(files.begin(), files.end());
-    for (const std::string& name : files) {
-        scenario::Loaded<scenario::Document> doc = scenario::load_document_file(dir + "/" + name);
+    std::sort(documents.begin(), documents.end(), [](const NamedFile* a, const NamedFile* b) { return a->name < b->name; });
+    for (const NamedFile* f : documents) {
+        scenario::Loaded<scenario::Document> doc = scenario::load_document_at(f->data, f->name);
         for (const scenario::Error& e : doc.errors) g.load_errors.push_back(scenario::format_error(e));
         if (!doc.ok()) continue;
         if (doc.value->kind == scenario::DocumentKind::LabText) {
@@ -550,45 +571,58 @@ std::string App::load_guide(const std::string& dir, const std::string& progress,
         } else if (doc.value->kind == scenario::DocumentKind::UiText) {
             if (doc.value->ui_text.language == g.language) ui_.strings = doc.value->ui_text;
         } else {
-            g.scenarios.push_back(doc.value->scenario);
+            const auto listed = std::find_if(g.scenarios.begin(), g.scenarios.end(),
+                                             [&](const scenario::Scenario& s) { return s.file == f->name; });
+            if (listed != g.scenarios.end()) *listed = std::move(doc.value->scenario);
+            else g.scenarios.push_back(std::move(doc.value->scenario));
         }
     }
-    std::string notes;
-    if (files.empty()) notes = "no scenario files were found; the walkthroughs are unavailable";
+    if (!any_guide_file) add("no scenario files were found; the walkthroughs are unavailable");
     std::vector<std::string> messages;
     if (!progress.empty()) g.progress = scenario::load_progress(progress, &messages);
-    for (const std::string& m : messages) notes += (notes.empty() ? "" : "; ") + m;
+    for (const std::string& m : messages) add(m);
     const std::string id = param("scenario");
     if (!id.empty()) {
         long long step = 1;
         const std::string step_text = param("step");
         if (!step_text.empty() && (!parse_int(step_text, &step) || step < 1)) {
-            notes += (notes.empty() ? "" : "; ") + ("step=" + step_text + " is not a step number (1, 2, ...)");
+            add("step=" + step_text + " is not a step number (1, 2, ...)");
             step = 1;
         }
-        if (!g.start(id, lab_, static_cast<int>(step - 1))) {
+        const ui::GuideState::Start started = g.start(id, lab_, static_cast<int>(step - 1));
+        if (started == ui::GuideState::Start::Unknown) {
             std::string ids;
-            for (const scenario::Scenario& s : g.scenarios) ids += (ids.empty() ? "" : ", ") + s.id;
-            notes += (notes.empty() ? "" : "; ") + ("unknown scenario '" + id + "'; available: " + ids);
-        } else {
-            g.progress.scenarios[id] = g.tour.record();
-            g.progress_dirty = true;
+            for (const scenario::Scenario& s : g.scenarios)
+                if (ids.find(s.id) == std::string::npos) ids += (ids.empty() ? "" : ", ") + s.id;
+            add("unknown scenario '" + id + "'; available: " + ids);
+        } else if (started == ui::GuideState::Start::Started) {
             // A shared link carries the lab keys only when the learner had changed the lab
-            // in this step: put them back on top of the step's own state.
+            // in this step: put them back on top of the step's own state. (web/page.js
+            // fetches the linked walkthrough at start, so it has started here.)
             bool lab_keys = false;
             for (const char* key : {"family", "shape", "seed", "preset", "groups", "eps", "eps_placement", "precision",
                                     "accumulate", "mode", "momentum", "compare", "batch", "features", "channels",
                                     "length", "height", "width"})
                 lab_keys = lab_keys || !param(key).empty();
-            const std::string more = lab_keys ? apply_params(param, lab_.config()) : apply_group(param);
-            if (!more.empty()) notes += (notes.empty() ? "" : "; ") + more;
+            add(lab_keys ? apply_params(param, lab_.config()) : apply_group(param));
         }
     }
     if (!g.load_errors.empty())
-        notes += (notes.empty() ? "" : "; ") + std::to_string(g.load_errors.size()) +
-                 " problem(s) in the scenario files (see the Guide tab)";
+        add(std::to_string(g.load_errors.size()) + " problem(s) in the scenario files (see the Guide tab)");
     if (!notes.empty()) ui::show_note(ui_, notes);
     return notes;
+}
+
+std::vector<std::string> App::take_file_requests() { return ui_.guide.take_requests(); }
+
+void App::file_arrived(const std::string& name, const std::string& data) {
+    const std::string note = ui_.guide.arrived(name, data, lab_);
+    if (!note.empty()) ui::show_note(ui_, note);
+}
+
+void App::file_failed(const std::string& name, const std::string& why) {
+    const std::string note = ui_.guide.failed(name, why);
+    if (!note.empty()) ui::show_note(ui_, note);
 }
 
 std::string App::take_progress() {

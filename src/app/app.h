@@ -31,9 +31,22 @@ class App {
     // Applies the URL parameters (see README) and wires the texture upload; returns notes on
     // bad values (the lab falls back to defaults or clamps them).
     std::string init(const ParamFn& param, const ui::UiState& hooks);
-    // Loads every scenario and the lab text from `dir`, then the learner's progress (JSON
-    // text, "" for none), and opens ?scenario=ID&step=N if asked. Returns notes.
-    std::string load_guide(const std::string& dir, const std::string& progress, const ParamFn& param);
+    // A file the page fetched: "normlab-ui.ttf", "scenarios/lab_text.json", ...
+    struct NamedFile {
+        std::string name;
+        std::string data;
+    };
+    static constexpr const char* kFontFile = "normlab-ui.ttf";
+    // Takes what the page fetched before main(): the UI font, the lab and UI text, the
+    // walkthrough catalogues ("scenarios/catalogue*.json") and any walkthrough file; then the
+    // learner's progress (JSON text, "" for none), and opens ?scenario=ID&step=N if asked.
+    // Returns notes.
+    std::string load_files(const std::vector<NamedFile>& files, const std::string& progress, const ParamFn& param);
+    // Walkthrough files to fetch now (a listed walkthrough was opened), each asked for once;
+    // then each one's text as it arrives, or why it could not be fetched.
+    std::vector<std::string> take_file_requests();
+    void file_arrived(const std::string& name, const std::string& data);
+    void file_failed(const std::string& name, const std::string& why);
     // The progress to save when it changed since the last call ("" otherwise).
     std::string take_progress();
     // Moves the lab to `base` changed by the parameters present (URL keys); returns notes.
@@ -61,7 +74,8 @@ class App {
     // Events since the last call (step, answer, complete), each a JSON object as text.
     std::vector<std::string> take_events();
     // A message from the host page (JSON text: {"type": "command", "requestId", "command":
-    // {...}} or {"type": "getState", "requestId"}); returns the reply as JSON text.
+    // {...}} or {"type": "getState", "requestId"}); returns the reply as JSON text, or "" when
+    // the reply comes later through take_events (a walkthrough whose file is on its way).
     std::string host_message(const std::string& json);
 
   private:
@@ -81,6 +95,11 @@ class App {
         std::map<std::string, scenario::QuestionRecord> questions;
     };
     Observed observed_;
+    // A host's "scenario" command whose walkthrough is being fetched: its reply (JSON text)
+    // waits for the file (take_events sends it); replies answered early wait in the queue.
+    std::string held_reply_;
+    std::string held_scenario_;
+    std::vector<std::string> queued_events_;
     void observe(std::vector<std::string>& events);
     // group=N: the outline stops on group N (a shared link keeps the group it showed).
     std::string apply_group(const ParamFn& param);

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -298,7 +299,22 @@ void App::observe(std::vector<std::string>& events) {
 }
 
 std::vector<std::string> App::take_events() {
-    std::vector<std::string> events;
+    std::vector<std::string> events = std::exchange(queued_events_, {});
+    // The reply to a "scenario" command waits until its walkthrough file arrived: the host
+    // then gets the state with the walkthrough open, as for one already loaded.
+    if (!held_reply_.empty() && !ui_.guide.waiting_for(held_scenario_)) {
+        json reply = json::parse(held_reply_);
+        const ui::GuideState& g = ui_.guide;
+        if (g.tour.active() && g.tour.scenario().id == held_scenario_) {
+            reply["state"] = json::parse(state_json());
+        } else {
+            reply["type"] = "error";
+            reply["message"] = "walkthrough '" + held_scenario_ +
+                               "' did not open: its file could not be loaded, or another walkthrough was chosen first";
+        }
+        events.push_back(reply.dump());
+        held_reply_.clear();
+    }
     observe(events);
     return events;
 }
@@ -318,10 +334,22 @@ std::string App::host_message(const std::string& text) {
     if (type == "command") {
         if (!j.contains("command") || !j["command"].is_object())
             return fail("a command message needs \"command\": {\"op\": ...} (see README, Embedding)");
+        if (!held_reply_.empty()) {   // a newer command answers the one still waiting
+            json older = json::parse(held_reply_);
+            older["state"] = json::parse(state_json());
+            older["message"] = "answered early: another command came before walkthrough '" + held_scenario_ + "' opened";
+            held_reply_.clear();
+            queued_events_.push_back(older.dump());
+        }
         const std::string message = command(j["command"].dump());
         const bool notes_only = j["command"].contains("op") && j["command"]["op"] == "set";   // set's notes are warnings
         if (!message.empty() && !notes_only) return fail(message);
         reply["message"] = message;
+        if (j["command"].contains("op") && j["command"]["op"] == "scenario" && ui_.guide.opening) {
+            held_reply_ = reply.dump();   // sent by take_events once the file arrived
+            held_scenario_ = ui_.guide.opening->id;
+            return "";
+        }
     } else if (type != "getState") {
         return fail("unknown message type '" + type + "'; expected \"command\" or \"getState\"");
     }

@@ -2,6 +2,7 @@
 #include <emscripten.h>
 
 #include <string>
+#include <vector>
 
 #include "app/app.h"
 #include "platform/platform.h"
@@ -71,8 +72,10 @@ int main() {
     hooks.page_url = platform::page_url();
     const std::string notes = g_app.init(platform::url_param, hooks);
     if (!notes.empty()) platform::report(notes);
-    const std::string guide_notes =
-        g_app.load_guide("/scenarios", platform::storage_get(kProgressKey), platform::url_param);
+    std::vector<app::App::NamedFile> files;
+    for (platform::File& f : platform::take_files()) files.push_back({std::move(f.name), std::move(f.data)});
+    for (const platform::File& f : platform::take_failures()) platform::report(f.name + ": " + f.data);
+    const std::string guide_notes = g_app.load_files(files, platform::storage_get(kProgressKey), platform::url_param);
     if (!guide_notes.empty()) platform::report(guide_notes);
     // The host page: commands only from ?parentOrigin=; "ready" carries nothing about the
     // learner, so it may go to any parent (README "Embedding").
@@ -87,6 +90,10 @@ int main() {
         .prepare = [](const platform::FrameInfo& f) { return g_app.prepare(f.width, f.height, f.pixel_ratio); },
         .frame =
             [](const platform::FrameInfo& f) {
+                // Walkthrough files: ask for the ones just opened, take the ones that came.
+                for (const std::string& name : g_app.take_file_requests()) platform::request_file(name);
+                for (const platform::File& file : platform::take_files()) g_app.file_arrived(file.name, file.data);
+                for (const platform::File& file : platform::take_failures()) g_app.file_failed(file.name, file.data);
                 g_app.frame(f.width, f.height, f.dt, f.time_ms, f.last_work_ms);
                 for (const std::string& event : g_app.take_events()) platform::host_post(event);
                 const std::string progress = g_app.take_progress();

@@ -72,10 +72,28 @@ std::string url_param(const char* key);
 // replaces the canvas with the page's error panel.
 void report(const std::string& message, bool fatal = false);
 
+// [files beside index.html] ---------------------------------------------------------------
+// The page (web/page.js) fetches what the app needs at start (the UI font, the lab text, the
+// walkthrough catalogue, the walkthrough a link opens) before main() runs, and the other
+// walkthroughs when the app asks for them. There is no file system: bytes change hands here.
+struct File {
+    std::string name;   // relative to the page: "normlab-ui.ttf", "scenarios/05_layernorm.json"
+    std::string data;
+};
+// Every file the page has fetched so far that nobody took yet; each is handed over once.
+std::vector<File> take_files();
+// Starts fetching `name` (from the single file's block when offline); it arrives in a later
+// take_files(), or, when it cannot be fetched, in take_failures().
+void request_file(const std::string& name);
+// Requested files that could not be fetched since the last call: name, and in `data` why
+// ("HTTP 404").
+std::vector<File> take_failures();
+
 // [embedding] ----------------------------------------------------------------------------
 // The page that frames NormLab ("host") and NormLab talk with window.postMessage.
 
-// Receives an accepted message (its JSON text) and returns the reply (JSON object text).
+// Receives an accepted message (its JSON text) and returns the reply (JSON object text), or
+// "" when the app sends the reply later itself (host_post).
 using HostHandler = std::string (*)(const std::string& message_json);
 // Listens for messages. Only messages whose origin is exactly one of `origins` (e.g.
 // "https://course.example") reach `handler`; others are dropped with a console warning.

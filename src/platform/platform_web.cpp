@@ -1,6 +1,6 @@
 // platform/platform_web.cpp: the browser implementation of platform.h (SDL2 + WebGL2).
-// The page (web/index.html) owns the <canvas id="canvas"> and fetches the font into the
-// virtual file system before main() runs; here we size the canvas backing store to the CSS
+// The page (web/index.html) owns the <canvas id="canvas">; web/page.js fetches the files the
+// app reads (take_files). Here we size the canvas backing store to the CSS
 // size times devicePixelRatio so text and cell edges stay sharp on phones and projectors.
 #include "platform/platform.h"
 
@@ -425,9 +425,9 @@ EM_JS(void, js_host_listen, (const char* origins), {
         const n = lengthBytesUTF8(text) + 1;
         const p = _malloc(n);
         stringToUTF8(text, p, n);
-        const reply = JSON.parse(UTF8ToString(_normlab_host_message(p)));
+        const replyText = UTF8ToString(_normlab_host_message(p));
         _free(p);
-        if (e.source) e.source.postMessage(reply, e.origin);
+        if (e.source && replyText) e.source.postMessage(JSON.parse(replyText), e.origin);
     });
 });
 EM_JS(void, js_host_post, (const char* json, const char* origins, int is_public), {
@@ -492,9 +492,50 @@ EM_JS(char*, js_page_url, (), {
     stringToUTF8(v, p, n);
     return p;
 });
+// web/page.js keeps fetched files in Module.normlabFiles.ready / .failed (Maps of name to
+// bytes, text or message) and fetches on Module.normlabRequest(name). One file per call:
+// "name\0data" in one malloc'd block, its data length in *size; 0 when the map is empty.
+EM_JS(char*, js_take_file, (int failed, int* size), {
+    const store = Module.normlabFiles;
+    const map = store && (failed ? store.failed : store.ready);
+    if (!map || map.size === 0) return 0;
+    const [name, value] = map.entries().next().value;
+    map.delete(name);
+    const bytes = typeof value === 'string' ? new TextEncoder().encode(value) : value;
+    const nameBytes = lengthBytesUTF8(name) + 1;
+    const p = _malloc(nameBytes + bytes.length);
+    stringToUTF8(name, p, nameBytes);
+    HEAPU8.set(bytes, p + nameBytes);
+    HEAP32[size >> 2] = bytes.length;
+    return p;
+});
+EM_JS(void, js_request_file, (const char* name), {
+    const file = UTF8ToString(name);
+    if (Module.normlabRequest) Module.normlabRequest(file);
+    else if (Module.normlabFiles) Module.normlabFiles.failed.set(file, 'this page cannot fetch files');
+});
 // clang-format on
 
 } // namespace
+
+namespace {
+std::vector<File> take_all(bool failed) {
+    std::vector<File> files;
+    int size = 0;
+    while (char* p = js_take_file(failed ? 1 : 0, &size)) {
+        File f;
+        f.name = p;
+        f.data.assign(p + f.name.size() + 1, static_cast<std::size_t>(size));
+        std::free(p);
+        files.push_back(std::move(f));
+    }
+    return files;
+}
+} // namespace
+
+std::vector<File> take_files() { return take_all(false); }
+std::vector<File> take_failures() { return take_all(true); }
+void request_file(const std::string& name) { js_request_file(name.c_str()); }
 
 void host_listen(const std::vector<std::string>& origins, HostHandler handler) {
     g_host_origins.clear();

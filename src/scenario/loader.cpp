@@ -1273,6 +1273,27 @@ void check_scenario_with_lab(Ctx& cx, Scenario& sc) {
     }
 }
 
+// What a walkthrough menu shows, read alike from a scenario file and a catalogue entry at p.
+void read_header(Ctx& cx, const json& j, const std::string& p, Scenario* sc) {
+    sc->id = text_field(cx, j, p, "id", TextKind::Id).value_or("");
+    if (!sc->id.empty() &&
+        (sc->id.size() < 4 || !std::isdigit(static_cast<unsigned char>(sc->id[0])) ||
+         !std::isdigit(static_cast<unsigned char>(sc->id[1])) || sc->id[2] != '_'))
+        cx.error(at(p, "id"), "a scenario id is two digits, an underscore and a topic, e.g. \"03_batchnorm\"");
+    if (const auto lang = text_field(cx, j, p, "language")) {
+        if (lang->size() != 2 || !std::islower(static_cast<unsigned char>((*lang)[0])) ||
+            !std::islower(static_cast<unsigned char>((*lang)[1])))
+            cx.error(at(p, "language"), "a language is a two-letter code such as \"en\" or \"es\"");
+        else
+            sc->language = *lang;
+    }
+    sc->title = text_field(cx, j, p, "title").value_or("");
+    sc->summary = text_field(cx, j, p, "summary", TextKind::Markup).value_or("");
+    if (const auto lv = choice_field(cx, j, p, "level", Keys{"beginner", "intermediate", "advanced"}, "level"))
+        sc->level = static_cast<Level>(*lv);
+    sc->minutes = static_cast<int>(int_field(cx, j, p, "minutes", 1, 120).value_or(5));
+}
+
 Loaded<Scenario> parse_scenario(Ctx& cx, const json& j) {
     Loaded<Scenario> out;
     Scenario sc;
@@ -1283,26 +1304,7 @@ Loaded<Scenario> parse_scenario(Ctx& cx, const json& j) {
             {"$schema", "tags", "lab"})) {
         if (const json* schema = member(j, "$schema"); schema && !schema->is_string())
             cx.error("/$schema", "must be a string, got " + got(*schema));
-        sc.id = text_field(cx, j, "", "id", TextKind::Id).value_or("");
-        if (!sc.id.empty() &&
-            (sc.id.size() < 4 || !std::isdigit(static_cast<unsigned char>(sc.id[0])) ||
-             !std::isdigit(static_cast<unsigned char>(sc.id[1])) || sc.id[2] != '_'))
-            cx.error(
-                "/id",
-                "a scenario id is two digits, an underscore and a topic, e.g. \"03_batchnorm\"");
-        if (const auto lang = text_field(cx, j, "", "language")) {
-            if (lang->size() != 2 || !std::islower(static_cast<unsigned char>((*lang)[0])) ||
-                !std::islower(static_cast<unsigned char>((*lang)[1])))
-                cx.error("/language", "a language is a two-letter code such as \"en\" or \"es\"");
-            else
-                sc.language = *lang;
-        }
-        sc.title = text_field(cx, j, "", "title").value_or("");
-        sc.summary = text_field(cx, j, "", "summary", TextKind::Markup).value_or("");
-        if (const auto lv = choice_field(cx, j, "", "level",
-                                         Keys{"beginner", "intermediate", "advanced"}, "level"))
-            sc.level = static_cast<Level>(*lv);
-        sc.minutes = static_cast<int>(int_field(cx, j, "", "minutes", 1, 120).value_or(5));
+        read_header(cx, j, "", &sc);
         if (const json* tags = array_field(cx, j, "", "tags", 0, 16))
             for (std::size_t i = 0; i < tags->size(); ++i)
                 if (auto t = check_text(cx, (*tags)[i], at(std::string("/tags"), i), TextKind::Id))
@@ -1322,6 +1324,36 @@ Loaded<Scenario> parse_scenario(Ctx& cx, const json& j) {
     }
     if (cx.errors.empty()) check_scenario_with_lab(cx, sc);
     if (cx.errors.empty()) out.value = std::move(sc);
+    return out;
+}
+
+// A catalogue entry per file: the header of the scenario, its file name and step count.
+std::vector<Scenario> parse_catalogue(Ctx& cx, const json& j) {
+    std::vector<Scenario> out;
+    if (!j.is_array()) {
+        cx.error("", "a catalogue is a JSON array of walkthrough entries, got " + got(j));
+        return out;
+    }
+    for (std::size_t i = 0; i < j.size(); ++i) {
+        const std::string p = at(std::string(), i);
+        const json& e = j[i];
+        if (!object(cx, e, p, {"file", "id", "language", "title", "summary", "level", "minutes", "steps"}, {}))
+            continue;
+        Scenario sc;
+        read_header(cx, e, p, &sc);
+        sc.listed_only = true;
+        sc.listed_steps = static_cast<std::size_t>(int_field(cx, e, p, "steps", 1, kMaxSteps).value_or(0));
+        if (const auto file = text_field(cx, e, p, "file")) {
+            if (file->find('/') != std::string::npos || file->size() < 6 ||
+                file->compare(file->size() - 5, 5, ".json") != 0)
+                cx.error(at(p, "file"), "a file name beside the catalogue, ending in .json, e.g. \"05_layernorm.json\"");
+            else
+                sc.file = *file;
+        }
+        if (!sc.file.empty() && !sc.id.empty())
+            for (const Error& e2 : check_file_name(sc, sc.file)) cx.error(at(p, "file"), e2.message);
+        out.push_back(std::move(sc));
+    }
     return out;
 }
 
@@ -1737,6 +1769,33 @@ Loaded<Document> load_document(std::string_view text, std::string_view file) {
     return load(text, file, nullptr);
 }
 
+Loaded<std::vector<Scenario>> load_catalogue(std::string_view text, std::string_view file) {
+    Ctx cx;
+    cx.file = std::string(file);
+    cx.text = text;
+    json j;
+    Loaded<std::vector<Scenario>> out;
+    if (parse_json(cx, &j)) {
+        std::vector<Scenario> entries = parse_catalogue(cx, j);
+        if (cx.errors.empty()) out.value = std::move(entries);
+    }
+    cx.finish();
+    out.errors = std::move(cx.errors);
+    return out;
+}
+
+Loaded<Document> load_document_at(std::string_view text, const std::string& path) {
+    Loaded<Document> out = load_document(text, path);
+    if (out.value && out.value->kind == DocumentKind::Scenario) {
+        std::vector<Error> naming = check_file_name(out.value->scenario, path);
+        if (!naming.empty()) {
+            out.value.reset();
+            out.errors = std::move(naming);
+        }
+    }
+    return out;
+}
+
 Loaded<Document> load_document_file(const std::string& path) {
     // stdio, not fstream: the web build then links no iostreams (bench/budget.md).
     std::string text;
@@ -1754,15 +1813,7 @@ Loaded<Document> load_document_file(const std::string& path) {
         out.errors.push_back(Error{.file = path, .message = "cannot read the file"});
         return out;
     }
-    Loaded<Document> out = load_document(text, path);
-    if (out.value && out.value->kind == DocumentKind::Scenario) {
-        std::vector<Error> naming = check_file_name(out.value->scenario, path);
-        if (!naming.empty()) {
-            out.value.reset();
-            out.errors = std::move(naming);
-        }
-    }
-    return out;
+    return load_document_at(text, path);
 }
 
 std::vector<Error> check_file_name(const Scenario& sc, std::string_view path) {

@@ -69,6 +69,15 @@ Loaded<Document> load_document(std::string_view text, std::string_view file);
 // Reads `path` (an error if it cannot be read) and loads it, then applies check_file_name.
 Loaded<Document> load_document_file(const std::string& path);
 
+// Loads `text` as the file at `path` (as load_document_file does after reading it).
+Loaded<Document> load_document_at(std::string_view text, const std::string& path);
+
+// A catalogue: a JSON array of the walkthroughs a menu lists before their files are fetched,
+// one object per file: {"file": "05_layernorm.json" (beside the catalogue), "id", "language",
+// "title", "summary", "level", "minutes", "steps" (how many)}, checked as in a scenario file.
+// Written by tools/bundle-scenarios.mjs. Each entry becomes a Scenario with listed_only set.
+Loaded<std::vector<Scenario>> load_catalogue(std::string_view text, std::string_view file);
+
 // For a file named like "NN_topic.json" or "NN_topic.LANG.json": the scenario id must be
 // "NN_topic" and its language LANG ("en" without a suffix). Other names are not checked.
 std::vector<Error> check_file_name(const Scenario& scenario, std::string_view path);

@@ -192,8 +192,13 @@ struct Scenario {
     LabState lab; // base state applied before the first step
     std::vector<Step> steps;
     std::string file; // where it was loaded from (for messages)
+    // A catalogue entry (load_catalogue) stands for a file not fetched yet: the fields above
+    // steps are set, steps is empty and listed_steps says how many the file holds.
+    bool listed_only = false;
+    std::size_t listed_steps = 0;
 
     std::size_t question_count() const;
+    std::size_t step_count() const { return listed_only ? listed_steps : steps.size(); }
 };
 
 // [lab text] -----------------------------------------------------------------------------

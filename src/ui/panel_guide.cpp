@@ -17,29 +17,6 @@
 
 namespace normlab::ui {
 
-const scenario::Scenario* GuideState::find(const std::string& id) const {
-    const scenario::Scenario* fallback = nullptr;
-    for (const scenario::Scenario& s : scenarios) {
-        if (s.id != id) continue;
-        if (s.language == language) return &s;
-        if (s.language == "en" || !fallback) fallback = &s;
-    }
-    return fallback;
-}
-
-bool GuideState::start(const std::string& id, sim::Lab& lab, int step) {
-    const scenario::Scenario* s = find(id);
-    if (!s) return false;
-    scenario::ScenarioRecord record;
-    if (const auto it = progress.scenarios.find(id); it != progress.scenarios.end()) record = it->second;
-    if (step >= 0 && static_cast<std::size_t>(step) < s->steps.size())
-        record.step = s->steps[static_cast<std::size_t>(step)].id;
-    tour.start(*s, lab, record);
-    show_summary = false;
-    inputs_step = ~std::size_t{0};
-    return true;
-}
-
 bool spotlit(const UiState& state, const char* id) {
     const auto& h = state.guide.highlights;
     if (std::find(h.begin(), h.end(), id) == h.end()) return false;
@@ -132,10 +109,7 @@ void menu(UiState& state, sim::Lab& lab) {
         ImGui::PushID(s.id.c_str());
         char label[256];
         std::snprintf(label, sizeof label, "%s %s", finished ? "✓" : visited ? "▶" : "•", s.title.c_str());
-        if (ImGui::Selectable(label, false)) {
-            g.start(s.id, lab);
-            sync_progress(g);
-        }
+        if (ImGui::Selectable(label, false)) g.start(s.id, lab);
         if (ImGui::IsItemHovered() && !s.summary.empty()) {
             ImGui::BeginTooltip();
             ImGui::PushTextWrapPos(ImGui::GetFontSize() * 22);
@@ -144,8 +118,9 @@ void menu(UiState& state, sim::Lab& lab) {
             ImGui::EndTooltip();
         }
         char seen[64] = "";
-        if (visited) std::snprintf(seen, sizeof seen, tr(" · %zu seen"), visited);
-        ImGui::TextDisabled(tr("    %s · %d min · %zu steps%s"), tr(scenario::level_id(s.level)), s.minutes, s.steps.size(), seen);
+        if (g.waiting_for(s.id)) std::snprintf(seen, sizeof seen, "%s", tr(" · loading…"));
+        else if (visited) std::snprintf(seen, sizeof seen, tr(" · %zu seen"), visited);
+        ImGui::TextDisabled(tr("    %s · %d min · %zu steps%s"), tr(scenario::level_id(s.level)), s.minutes, s.step_count(), seen);
         ImGui::PopID();
     }
     if (g.scenarios.empty()) ImGui::TextDisabled("%s", tr("No walkthroughs were loaded."));

@@ -62,8 +62,7 @@ float body_font_px(int width, int height, bool projector) {
     return std::clamp(16.f * s * boost, 15.f, 60.f);            // grows on big screens
 }
 
-bool ensure_fonts(Fonts& fonts, const char* path, float css_px, float pixel_ratio,
-                  std::string* error) {
+bool ensure_fonts(Fonts& fonts, float css_px, float pixel_ratio, std::string* error) {
     const float want = std::round(css_px * pixel_ratio);
     if (fonts.body && std::fabs(want - fonts.pixel_size) < 1.f) return false;
     // Basic Latin + Latin-1, Greek, dashes/quotes/bullet/ellipsis, arrows, math, shapes.
@@ -76,12 +75,18 @@ bool ensure_fonts(Fonts& fonts, const char* path, float css_px, float pixel_rati
     cfg.OversampleH = 2;
     cfg.OversampleV = 1;
     cfg.PixelSnapH = true;
-    fonts.body = io.Fonts->AddFontFromFileTTF(path, want, &cfg, kRanges);
+    cfg.FontDataOwnedByAtlas = false;   // fonts.ttf keeps the bytes
+    // stb_truetype trusts the file: only hand it something that starts like a TrueType font.
+    const bool looks_ttf = fonts.ttf.size() > 12 && fonts.ttf.compare(0, 4, std::string("\0\1\0\0", 4)) == 0;
+    void* data = fonts.ttf.data();
+    const int size = static_cast<int>(fonts.ttf.size());
+    fonts.body = looks_ttf ? io.Fonts->AddFontFromMemoryTTF(data, size, want, &cfg, kRanges) : nullptr;
     fonts.from_file = fonts.body != nullptr;
     if (fonts.body) {
-        fonts.heading = io.Fonts->AddFontFromFileTTF(path, std::round(want * 1.35f), &cfg, kRanges);
+        fonts.heading = io.Fonts->AddFontFromMemoryTTF(data, size, std::round(want * 1.35f), &cfg, kRanges);
     } else {
-        if (error) *error = std::string("could not load the UI font ") + path +
+        if (error) *error = std::string(fonts.ttf.empty() ? "the UI font (normlab-ui.ttf) did not arrive"
+                                                          : "normlab-ui.ttf is not a TrueType font") +
                             "; using the built-in font (Greek letters will be missing)";
         ImFontConfig fallback;
         fallback.SizePixels = want;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -71,9 +72,11 @@ struct QuestionInput {
 };
 
 // The guided walkthroughs: the loaded scenarios and lab text, the running tour and the
-// learner's progress. The app loads them; the guide panel drives the tour.
+// learner's progress. The app loads them; the guide panel drives the tour. A walkthrough
+// listed in the catalogue is fetched when it is first opened: start() asks for its file
+// (take_requests), the app hands the text to arrived() and the walkthrough opens then.
 struct GuideState {
-    std::vector<scenario::Scenario> scenarios;   // every language
+    std::vector<scenario::Scenario> scenarios;   // every language; listed_only until fetched
     std::optional<scenario::LabText> text;       // the lab explanations (lab_text.json)
     std::vector<std::string> load_errors;        // formatted loader errors, shown in a panel
     std::string language = "en";
@@ -85,9 +88,27 @@ struct GuideState {
     std::vector<std::string> highlights;         // ids the current step spotlights
     bool show_summary = false;
 
-    // Starts a scenario by id (the learner's language first); false if unknown.
-    bool start(const std::string& id, sim::Lab& lab, int step = -1);
+    struct Opening {                             // a walkthrough waiting for its file
+        std::string id;
+        int step = -1;
+    };
+    std::optional<Opening> opening;
+    std::vector<std::string> requests;           // files to fetch, not yet handed to the app
+    std::vector<std::string> fetching;           // files asked for and not arrived
+
+    enum class Start { Started, Fetching, Unknown };
+    // Starts a scenario by id (the learner's language first) at `step` (0-based; -1: where
+    // the learner left it). A listed-only one opens once its file arrives.
+    Start start(const std::string& id, sim::Lab& lab, int step = -1);
     const scenario::Scenario* find(const std::string& id) const;
+    // The app's side of fetching: files to ask the page for (each once), then each file's
+    // text, or why it could not be fetched. arrived() replaces the catalogue entry with the
+    // loaded walkthrough and opens it if it was waiting; returns "" or a message for the
+    // learner (the file's errors also go to load_errors).
+    std::vector<std::string> take_requests();
+    std::string arrived(const std::string& file, std::string_view content, sim::Lab& lab);
+    std::string failed(const std::string& file, const std::string& why);
+    bool waiting_for(const std::string& id) const { return opening && opening->id == id; }
 };
 
 // Statistics and histograms of the board, recomputed only when the data or the group change
@@ -189,6 +210,7 @@ struct UiState {
 struct Fonts {
     ImFont* body = nullptr;
     ImFont* heading = nullptr;
+    std::string ttf;           // the UI font file's bytes (the app sets them; "" if missing)
     bool from_file = false;    // false: fell back to ImGui's built-in font (no Greek)
     float pixel_size = 0;      // body size in device pixels the atlas was built for
 };
@@ -196,10 +218,9 @@ struct Fonts {
 // Applies the colour theme (projector: brighter text, stronger borders).
 void apply_theme(bool projector = false);
 
-// Rebuilds the font atlas when the wanted size changed (e.g. on resize or zoom); returns
-// true when it did, so the platform re-uploads the texture. `path` is the TTF to load.
-bool ensure_fonts(Fonts& fonts, const char* path, float css_px, float pixel_ratio,
-                  std::string* error);
+// Rebuilds the font atlas from fonts.ttf when the wanted size changed (e.g. on resize or
+// zoom); returns true when it did, so the platform re-uploads the texture.
+bool ensure_fonts(Fonts& fonts, float css_px, float pixel_ratio, std::string* error);
 
 // Body font size in CSS pixels for a viewport, from phone to 4K projector; projector mode
 // makes it half as large again.

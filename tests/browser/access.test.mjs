@@ -320,7 +320,7 @@ test('reduced motion: the sweep does not autoplay (media query and ?motion=reduc
   await app.page.waitForTimeout(1200);
   expect((await app.state()).group === g, 'the outline stays put');
   // A walkthrough step that starts the sweep does not start it either.
-  await app.page.evaluate(() => NormLab.command({ op: 'scenario', id: '01_why_normalize', step: 1 }));
+  await app.openScenario('01_why_normalize', 1);
   await app.page.waitForTimeout(300);
   expect(!(await app.state()).playing, 'still paused in a walkthrough');
   app = await open('?motion=reduce');

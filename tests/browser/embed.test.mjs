@@ -201,7 +201,7 @@ test('embed: Copy link round-trips the whole state, walkthrough step included', 
   await page2.close();
 
   // In a walkthrough: the step goes into the link; press the Copy link button itself.
-  await app.page.evaluate(() => NormLab.command({ op: 'scenario', id: '05_layernorm', step: 3 }));
+  await app.openScenario('05_layernorm', 3);
   await app.page.waitForTimeout(200);
   const s = await app.state();
   const [x, y, w, h] = s.items['share.copy_link'];

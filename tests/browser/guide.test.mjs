@@ -22,8 +22,7 @@ test('walkthrough: deep link, quiz wrong then right, progress survives a reload'
   await app.page.waitForTimeout(300);   // a frame saves the progress
   await app.page.reload();
   await app.page.waitForFunction(() => window.NormLab?.state()?.frames > 5);
-  await app.page.evaluate(() => NormLab.command({ op: 'scenario', id: '02_batchnorm', step: 2 }));
-  s = await app.state();
+  s = await app.openScenario('02_batchnorm', 2);
   expect(s.score.correct === 1, `progress kept across the reload: ${JSON.stringify(s.score)}`);
   app.noProblems();
 });
@@ -75,6 +74,8 @@ test('entering a step animates the board to its state, then lands on the exact v
   // Another scenario's step: a different family and data, so the board has somewhere to go.
   const during = await app.page.evaluate(async () => {
     NormLab.command({ op: 'scenario', id: '05_layernorm', step: 2 });
+    // The walkthrough's file is fetched on first opening: count frames from when it opened.
+    while (NormLab.state().opening !== '') await new Promise((r) => requestAnimationFrame(r));
     const seen = [];
     for (let k = 0; k < 6; ++k) {
       await new Promise((r) => requestAnimationFrame(r));
@@ -96,5 +97,50 @@ test('entering a step animates the board to its state, then lands on the exact v
     return NormLab.state().board.animating;
   });
   expect(edit === false, 'an edit inside a step is not animated');
+  app.noProblems();
+});
+
+test('walkthroughs are fetched when opened: the page load takes the catalogue, each opens once', async ({ open }) => {
+  const fetched = [];
+  const app = await open('', undefined, async (page) => {
+    page.on('request', (r) => { if (r.url().includes('/scenarios/')) fetched.push(r.url().split('/scenarios/')[1]); });
+  });
+  const atLoad = [...fetched].sort();
+  expect(JSON.stringify(atLoad) === JSON.stringify(['bundle-en.json', 'index.json']),
+    `a page load fetches the English bundle and the list only: ${atLoad}`);
+  const s = await app.state();
+  expect(s.scenarios >= 12 && s.scenarioErrors.length === 0, `the catalogue lists ${s.scenarios} walkthroughs`);
+  // Every listed walkthrough opens, on its first step, each with one request for its file.
+  const catalogue = await app.page.evaluate(async () => (await (await fetch('scenarios/bundle-en.json')).json()).catalogue);
+  expect(catalogue.length === s.scenarios, `${catalogue.length} catalogue entries for ${s.scenarios} walkthroughs`);
+  for (const entry of catalogue) {
+    const opened = await app.openScenario(entry.id, 1);
+    expect(opened.steps === entry.steps, `${entry.id}: ${opened.steps} steps, the catalogue says ${entry.steps}`);
+  }
+  await app.openScenario(catalogue[0].id, 2);   // already here: no second request
+  const files = fetched.filter((f) => !atLoad.includes(f) && f !== 'bundle-en.json');
+  expect(files.length === catalogue.length && new Set(files).size === files.length,
+    `one request per walkthrough: ${files}`);
+  expect((await app.state()).scenarioErrors.length === 0, `every walkthrough loads cleanly: ${(await app.state()).scenarioErrors}`);
+  app.noProblems();
+});
+
+test('a walkthrough file that cannot be fetched gives a message; choosing it again retries', async ({ open }) => {
+  let refuse = true;
+  const app = await open('', undefined, async (page) => {
+    await page.route('**/scenarios/05_layernorm.json', (route) =>
+      (refuse ? route.fulfill({ status: 404, body: 'gone' }) : route.continue()));
+  });
+  await app.page.evaluate(() => NormLab.command({ op: 'scenario', id: '05_layernorm', step: 2 }));
+  await app.page.waitForFunction(() => NormLab.state().opening === '');
+  let s = await app.state();
+  expect(s.scenario !== '05_layernorm', 'the walkthrough did not open');
+  expect(/05_layernorm could not be fetched \(HTTP 404\)/.test(s.note), `the note says why: ${s.note}`);
+  expect(s.scenarioErrors.some((e) => e.includes('scenarios/05_layernorm.json: HTTP 404')), `listed: ${s.scenarioErrors}`);
+  await app.shot('guide-fetch-failed');
+  refuse = false;
+  s = await app.openScenario('05_layernorm', 2);
+  expect(s.family === 'layernorm', 'the second try opens it');
+  app.problems.length = 0;   // the browser logs the 404 itself
   app.noProblems();
 });

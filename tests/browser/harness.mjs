@@ -42,6 +42,16 @@ async function openApp(ctx, base, query = '', viewport = { width: 1280, height: 
   const app = {
     page, problems,
     state: () => page.evaluate(() => window.NormLab.state()),
+    // Opens a walkthrough at a step (1-based) and waits until it is open: a walkthrough's file
+    // is fetched the first time it opens, so the command may take a few frames.
+    async openScenario(id, step) {
+      await page.evaluate(([i, n]) => window.NormLab.command({ op: 'scenario', id: i, step: n }), [id, step]);
+      await page.waitForFunction(([i, n]) => {
+        const s = window.NormLab.state();
+        return s.scenario === i && s.step === n && s.opening === '';
+      }, [id, step], { timeout: 10000 });
+      return page.evaluate(() => window.NormLab.state());
+    },
     // Saves a PNG screenshot and returns pixel statistics of it.
     async shot(name) {
       const png = await page.screenshot();

@@ -90,7 +90,7 @@ test('training: the two training walkthroughs open on the training view', async 
   expect(s.train.experiment === 'placement', `placement experiment, got ${s.train.experiment}`);
   await app.page.waitForTimeout(800);
   await app.shot('train-scenario11-step3');
-  await app.page.evaluate(() => window.NormLab.command({ op: 'scenario', id: '12_training_dynamics', step: 3 }));
+  await app.openScenario('12_training_dynamics', 3);
   await app.page.waitForTimeout(300);
   s = await app.state();
   expect(s.scenario === '12_training_dynamics' && s.view === 'training', `12 opens the view: ${s.view}`);

@@ -228,3 +228,68 @@ TEST_CASE("loader: an unreadable file is an error, not a crash") {
     REQUIRE(d.errors.size() == 1);
     CHECK(d.errors[0].message == "cannot read the file");
 }
+
+TEST_CASE("loader: a catalogue lists walkthroughs by their headers; bad entries are named") {
+    // An entry for each bundled walkthrough, from the file's own header fields (what
+    // tools/bundle-scenarios.mjs writes), becomes a listed-only Scenario with the same header.
+    nlohmann::json entries = nlohmann::json::array();
+    std::vector<Scenario> loaded;
+    for (const std::string& f : test::json_files(test::scenario_dir(), {"schema.json"})) {
+        const std::string text = test::read_text(f);
+        const nlohmann::json j = nlohmann::json::parse(text);
+        if (j["kind"] != "scenario") continue;
+        entries.push_back({{"file", f.substr(f.find_last_of('/') + 1)}, {"id", j["id"]}, {"language", j["language"]},
+                           {"title", j["title"]}, {"summary", j["summary"]}, {"level", j["level"]},
+                           {"minutes", j["minutes"]}, {"steps", j["steps"].size()}});
+        loaded.push_back(*load_scenario(text, f).value);
+    }
+    REQUIRE(loaded.size() >= 12);
+    const Loaded<std::vector<Scenario>> cat = load_catalogue(entries.dump(), "bundle-en.json");
+    CHECK_MESSAGE(cat.errors.empty(), joined(cat.errors));
+    REQUIRE(cat.ok());
+    REQUIRE(cat.value->size() == loaded.size());
+    for (std::size_t i = 0; i < loaded.size(); ++i) {
+        const Scenario& listed = (*cat.value)[i];
+        const Scenario& full = loaded[i];
+        CAPTURE(full.id);
+        CHECK(listed.listed_only);
+        CHECK(listed.steps.empty());
+        CHECK(listed.step_count() == full.steps.size());
+        CHECK(full.step_count() == full.steps.size());
+        CHECK(listed.id == full.id);
+        CHECK(listed.language == full.language);
+        CHECK(listed.title == full.title);
+        CHECK(listed.summary == full.summary);
+        CHECK(listed.level == full.level);
+        CHECK(listed.minutes == full.minutes);
+        CHECK(full.file.substr(full.file.find_last_of('/') + 1) == listed.file);
+    }
+
+    const auto first_error = [](const std::string& text) {
+        const Loaded<std::vector<Scenario>> c = load_catalogue(text, "cat.json");
+        CHECK_FALSE(c.ok());
+        return c.errors.empty() ? std::string() : format_error(c.errors.front());
+    };
+    nlohmann::json one = entries[0];
+    CHECK(first_error(R"({"file": "x.json"})").find("a catalogue is a JSON array of walkthrough entries, got object") !=
+          std::string::npos);
+    one["steps"] = 0;
+    CHECK(first_error(nlohmann::json::array({one}).dump()).find("/0/steps: 0 is out of range (1 to 60)") != std::string::npos);
+    one = entries[1];
+    one.erase("title");
+    CHECK(first_error(nlohmann::json::array({entries[0], one}).dump()).find("/1: missing required key \"title\"") !=
+          std::string::npos);
+    one = entries[0];
+    one["file"] = "../secret.json";
+    CHECK(first_error(nlohmann::json::array({one}).dump()).find("/0/file: a file name beside the catalogue") !=
+          std::string::npos);
+    one = entries[0];
+    one["file"] = "05_layernorm.json";   // another walkthrough's file
+    CHECK(first_error(nlohmann::json::array({one}).dump()).find("must match the file name \"05_layernorm\"") !=
+          std::string::npos);
+    one = entries[0];
+    one["levels"] = "beginner";
+    CHECK(first_error(nlohmann::json::array({one}).dump()).find("unknown key \"levels\" (did you mean \"level\"?)") !=
+          std::string::npos);
+    CHECK(first_error("[1, 2").find("syntax error") != std::string::npos);
+}
