@@ -1,4 +1,4 @@
-// tools/minify.mjs: minifies Emscripten's normlab.js for dist/ with terser (Debian node-terser):
+// tools/minify.mjs: minifies Emscripten's normlab.js and web/page.js for dist/ with terser (Debian node-terser):
 // compress and mangle local names. Top-level names, and every property name (Module.*, the
 // wasm import object's keys that the .wasm looks up), are left as they are.
 //   NODE_PATH=/usr/share/nodejs node tools/minify.mjs IN.js OUT.js

@@ -282,11 +282,17 @@
     await Promise.all(extra.map((name) => fetchText(name).then((text) => files.ready.set(name, text),
       (e) => console.warn('[NormLab] ' + name + ' not loaded: ' + e.message))));
   }
-  async function fontBytes() {
+  // The app cannot draw without its font, so a failed fetch is tried once more.
+  async function fontBytes(retry = true) {
     if (offline) return Uint8Array.from(atob(offline.font), (c) => c.charCodeAt(0));
-    const r = await fetch('normlab-ui.ttf');
-    if (!r.ok) throw new Error('HTTP ' + r.status);
-    return new Uint8Array(await r.arrayBuffer());
+    try {
+      const r = await fetch('normlab-ui.ttf');
+      if (!r.ok) throw new Error('HTTP ' + r.status);
+      return new Uint8Array(await r.arrayBuffer());
+    } catch (e) {
+      if (!retry) throw e;
+      return fontBytes(false);
+    }
   }
 
   // Both start now, while the .wasm downloads and compiles, not after it (preRun waits for them).
@@ -322,7 +328,7 @@
       Module.addRunDependency('ui-font');
       fontReady
         .then((bytes) => files.ready.set('normlab-ui.ttf', bytes))
-        .catch((e) => console.warn('[NormLab] UI font not loaded (' + e.message + '); using the fallback font'))
+        .catch((e) => console.warn('[NormLab] UI font not loaded (' + e.message + ')'))
         .finally(() => Module.removeRunDependency('ui-font'));
     }],
     onRuntimeInitialized: () => {

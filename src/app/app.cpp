@@ -211,14 +211,7 @@ std::string App::apply_params(const ParamFn& param, const sim::LabConfig& base) 
 }
 
 bool App::prepare(int width, int height, float pixel_ratio) {
-    std::string error;
-    const bool rebuilt = ui::ensure_fonts(fonts_, ui::body_font_px(width, height, ui_.projector),
-                                          pixel_ratio, &error);
-    if (!error.empty() && font_error_.empty()) {
-        font_error_ = error;
-        ui::show_note(ui_, error);
-    }
-    return rebuilt;
+    return ui::ensure_fonts(fonts_, ui::body_font_px(width, height, ui_.projector), pixel_ratio);
 }
 
 void AppStats::record(double ms) {
@@ -255,7 +248,9 @@ std::string App::stats_json() const {
         .dump();
 }
 
-std::string App::state_json() const {
+std::string App::state_json() const { return state().dump(); }
+
+nlohmann::json App::state() const {
     nlohmann::json j;
     const auto& c = lab_.config();
     j["family"] = kernels::norm_id(c.family);
@@ -270,7 +265,7 @@ std::string App::state_json() const {
     j["playing"] = lab_.sweep().playing;
     j["frames"] = stats_.frames;
     j["firstFrameMs"] = stats_.first_frame_ms;
-    j["fontLoaded"] = fonts_.from_file;
+    j["fontLoaded"] = font_error_.empty();
     j["error"] = lab_.error();
     j["note"] = ui_.note;
     j["preset"] = sim::preset_name(c.preset);
@@ -361,7 +356,7 @@ std::string App::state_json() const {
         j["before"] = stats(lab_.x());
         j["after"] = stats(lab_.y());
     }
-    return j.dump();
+    return j;
 }
 
 } // namespace normlab::app
@@ -369,7 +364,8 @@ std::string App::state_json() const {
 namespace normlab::app {
 
 std::string App::command(const std::string& text) {
-    const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    // From a char range, as the scenario room parses: one nlohmann parser in the download.
+    const nlohmann::json j = nlohmann::json::parse(text.data(), text.data() + text.size(), nullptr, false);
     if (!j.is_object() || !j.contains("op") || !j["op"].is_string())
         return "a command is a JSON object with a string \"op\"";
     const std::string op = j["op"];
@@ -577,6 +573,7 @@ std::string App::load_files(const std::vector<NamedFile>& files, const std::stri
             else g.scenarios.push_back(std::move(doc.value->scenario));
         }
     }
+    font_error_ = ui::font_problem(fonts_.ttf);
     if (!any_guide_file) add("no scenario files were found; the walkthroughs are unavailable");
     std::vector<std::string> messages;
     if (!progress.empty()) g.progress = scenario::load_progress(progress, &messages);

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "sim/lab.h"
 #include "ui/ui.h"
 
@@ -42,6 +44,8 @@ class App {
     // learner's progress (JSON text, "" for none), and opens ?scenario=ID&step=N if asked.
     // Returns notes.
     std::string load_files(const std::vector<NamedFile>& files, const std::string& progress, const ParamFn& param);
+    // Why the app cannot draw ("" when it can): the UI font is missing or not a font.
+    const std::string& cannot_start() const { return font_error_; }
     // Walkthrough files to fetch now (a listed walkthrough was opened), each asked for once;
     // then each one's text as it arrives, or why it could not be fetched.
     std::vector<std::string> take_file_requests();
@@ -54,7 +58,8 @@ class App {
     bool prepare(int width, int height, float pixel_ratio);
     void frame(int width, int height, double dt, double time_ms, double last_work_ms);
     std::string stats_json() const;   // frames, firstFrameMs, frameMsP50, frameMsP95
-    std::string state_json() const;   // for tests and embedding pages
+    std::string state_json() const;   // for tests and embedding pages: state() as text
+    nlohmann::json state() const;
     // The step, quiz and statistics as text for the page's ARIA live region (JSON object).
     std::string live_text_json() const;
     // A command from JavaScript as a JSON object {"op": ...}; returns "" or a message.

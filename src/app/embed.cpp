@@ -303,10 +303,10 @@ std::vector<std::string> App::take_events() {
     // The reply to a "scenario" command waits until its walkthrough file arrived: the host
     // then gets the state with the walkthrough open, as for one already loaded.
     if (!held_reply_.empty() && !ui_.guide.waiting_for(held_scenario_)) {
-        json reply = json::parse(held_reply_);
+        json reply = json::parse(held_reply_.data(), held_reply_.data() + held_reply_.size());
         const ui::GuideState& g = ui_.guide;
         if (g.tour.active() && g.tour.scenario().id == held_scenario_) {
-            reply["state"] = json::parse(state_json());
+            reply["state"] = state();
         } else {
             reply["type"] = "error";
             reply["message"] = "walkthrough '" + held_scenario_ +
@@ -320,7 +320,7 @@ std::vector<std::string> App::take_events() {
 }
 
 std::string App::host_message(const std::string& text) {
-    const json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    const json j = json::parse(text.data(), text.data() + text.size(), nullptr, false);   // see App::command
     json reply = event("reply");
     if (j.is_object() && j.contains("requestId")) reply["requestId"] = j["requestId"];
     const auto fail = [&reply](const std::string& message) {
@@ -335,8 +335,8 @@ std::string App::host_message(const std::string& text) {
         if (!j.contains("command") || !j["command"].is_object())
             return fail("a command message needs \"command\": {\"op\": ...} (see README, Embedding)");
         if (!held_reply_.empty()) {   // a newer command answers the one still waiting
-            json older = json::parse(held_reply_);
-            older["state"] = json::parse(state_json());
+            json older = json::parse(held_reply_.data(), held_reply_.data() + held_reply_.size());
+            older["state"] = state();
             older["message"] = "answered early: another command came before walkthrough '" + held_scenario_ + "' opened";
             held_reply_.clear();
             queued_events_.push_back(older.dump());
@@ -353,7 +353,7 @@ std::string App::host_message(const std::string& text) {
     } else if (type != "getState") {
         return fail("unknown message type '" + type + "'; expected \"command\" or \"getState\"");
     }
-    reply["state"] = json::parse(state_json());
+    reply["state"] = state();
     return reply.dump();
 }
 

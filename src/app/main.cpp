@@ -77,6 +77,12 @@ int main() {
     for (const platform::File& f : platform::take_failures()) platform::report(f.name + ": " + f.data);
     const std::string guide_notes = g_app.load_files(files, platform::storage_get(kProgressKey), platform::url_param);
     if (!guide_notes.empty()) platform::report(guide_notes);
+    if (!g_app.cannot_start().empty()) {
+        platform::report("NormLab cannot start: " + g_app.cannot_start() +
+                             ". Check that the whole dist/ folder was deployed, then reload the page.",
+                         /*fatal=*/true);
+        return 1;
+    }
     // The host page: commands only from ?parentOrigin=; "ready" carries nothing about the
     // learner, so it may go to any parent (README "Embedding").
     // Events a command causes go out at once (before its reply), not on the next frame.

@@ -1,8 +1,11 @@
 // ui/theme.cpp: colours, spacing and fonts. The UI font is DejaVu Sans subset at build time
-// (Latin-1, Greek, arrows and a few math symbols); ImGui's built-in font lacks Greek.
+// (Latin-1, Greek, arrows and a few math symbols). ImGui's built-in font is not in the
+// build (CMakeLists.txt: imgui_draw.cpp without its data): without our font the app does not start.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <string>
 
 #include "imgui.h"
 #include "ui/ui.h"
@@ -62,7 +65,33 @@ float body_font_px(int width, int height, bool projector) {
     return std::clamp(16.f * s * boost, 15.f, 60.f);            // grows on big screens
 }
 
-bool ensure_fonts(Fonts& fonts, float css_px, float pixel_ratio, std::string* error) {
+std::string font_problem(const std::string& ttf) {
+    // stb_truetype trusts the file it is given, so look before handing it over: the sfnt
+    // header, a table directory inside the file, and the tables ImGui's rasterizer reads.
+    const auto u16 = [&](std::size_t at) {
+        return static_cast<unsigned>(static_cast<unsigned char>(ttf[at]) << 8 | static_cast<unsigned char>(ttf[at + 1]));
+    };
+    const auto u32 = [&](std::size_t at) { return static_cast<std::uint32_t>(u16(at)) << 16 | u16(at + 2); };
+    if (ttf.empty()) return "the UI font (normlab-ui.ttf) did not arrive";
+    if (ttf.size() < 12 || u32(0) != 0x00010000u)
+        return "normlab-ui.ttf is not a TrueType font (" + std::to_string(ttf.size()) + " bytes; is the server "
+               "answering with another file?)";
+    const std::size_t tables = u16(4);
+    if (12 + 16 * tables > ttf.size()) return "normlab-ui.ttf is cut short";
+    int found = 0;
+    for (const char* tag : {"cmap", "glyf", "head", "hhea", "hmtx", "loca", "maxp"})
+        for (std::size_t i = 0; i < tables; ++i) {
+            const std::size_t entry = 12 + 16 * i;
+            if (ttf.compare(entry, 4, tag) != 0) continue;
+            if (static_cast<std::uint64_t>(u32(entry + 8)) + u32(entry + 12) > ttf.size())
+                return std::string("normlab-ui.ttf is cut short (its ") + tag + " table)";
+            ++found;
+            break;
+        }
+    return found == 7 ? "" : "normlab-ui.ttf lacks tables a TrueType font needs";
+}
+
+bool ensure_fonts(Fonts& fonts, float css_px, float pixel_ratio) {
     const float want = std::round(css_px * pixel_ratio);
     if (fonts.body && std::fabs(want - fonts.pixel_size) < 1.f) return false;
     // Basic Latin + Latin-1, Greek, dashes/quotes/bullet/ellipsis, arrows, math, shapes.
@@ -76,23 +105,10 @@ bool ensure_fonts(Fonts& fonts, float css_px, float pixel_ratio, std::string* er
     cfg.OversampleV = 1;
     cfg.PixelSnapH = true;
     cfg.FontDataOwnedByAtlas = false;   // fonts.ttf keeps the bytes
-    // stb_truetype trusts the file: only hand it something that starts like a TrueType font.
-    const bool looks_ttf = fonts.ttf.size() > 12 && fonts.ttf.compare(0, 4, std::string("\0\1\0\0", 4)) == 0;
     void* data = fonts.ttf.data();
     const int size = static_cast<int>(fonts.ttf.size());
-    fonts.body = looks_ttf ? io.Fonts->AddFontFromMemoryTTF(data, size, want, &cfg, kRanges) : nullptr;
-    fonts.from_file = fonts.body != nullptr;
-    if (fonts.body) {
-        fonts.heading = io.Fonts->AddFontFromMemoryTTF(data, size, std::round(want * 1.35f), &cfg, kRanges);
-    } else {
-        if (error) *error = std::string(fonts.ttf.empty() ? "the UI font (normlab-ui.ttf) did not arrive"
-                                                          : "normlab-ui.ttf is not a TrueType font") +
-                            "; using the built-in font (Greek letters will be missing)";
-        ImFontConfig fallback;
-        fallback.SizePixels = want;
-        fonts.body = io.Fonts->AddFontDefault(&fallback);
-        fonts.heading = fonts.body;
-    }
+    fonts.body = io.Fonts->AddFontFromMemoryTTF(data, size, want, &cfg, kRanges);
+    fonts.heading = io.Fonts->AddFontFromMemoryTTF(data, size, std::round(want * 1.35f), &cfg, kRanges);
     io.FontGlobalScale = 1.f / pixel_ratio;  // atlas in device pixels, layout in CSS pixels
     io.Fonts->Build();
     fonts.pixel_size = want;

@@ -211,16 +211,18 @@ struct Fonts {
     ImFont* body = nullptr;
     ImFont* heading = nullptr;
     std::string ttf;           // the UI font file's bytes (the app sets them; "" if missing)
-    bool from_file = false;    // false: fell back to ImGui's built-in font (no Greek)
     float pixel_size = 0;      // body size in device pixels the atlas was built for
 };
 
 // Applies the colour theme (projector: brighter text, stronger borders).
 void apply_theme(bool projector = false);
 
-// Rebuilds the font atlas from fonts.ttf when the wanted size changed (e.g. on resize or
-// zoom); returns true when it did, so the platform re-uploads the texture.
-bool ensure_fonts(Fonts& fonts, float css_px, float pixel_ratio, std::string* error);
+// "" when `ttf` is a TrueType font ImGui can rasterize, else what is wrong with it.
+std::string font_problem(const std::string& ttf);
+// Rebuilds the font atlas from fonts.ttf (which font_problem accepted) when the wanted size
+// changed (e.g. on resize or zoom); returns true when it did, so the platform re-uploads the
+// texture.
+bool ensure_fonts(Fonts& fonts, float css_px, float pixel_ratio);
 
 // Body font size in CSS pixels for a viewport, from phone to 4K projector; projector mode
 // makes it half as large again.

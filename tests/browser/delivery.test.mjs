@@ -80,6 +80,27 @@ test('delivery: without WebGL2 the page says so instead of a blank box', async (
   expect(px.nonBackgroundFraction > 0.002, 'text is drawn on the page');
 });
 
+test('delivery: without its UI font the page says what is wrong instead of starting', async ({ ctx, base }) => {
+  // A host that answers a missing file with its home page (status 200, HTML), and one that
+  // answers 404 (the page tries the font twice before giving up).
+  for (const [label, answer, pattern] of [
+    ['html', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><p>home</p>' }),
+      /not a TrueType font/],
+    ['404', (route) => route.fulfill({ status: 404, body: 'missing' }), /did not arrive/]]) {
+    const page = await ctx.newPage();
+    let fontRequests = 0;
+    await page.route('**/normlab-ui.ttf', (route) => { ++fontRequests; return answer(route); });
+    await page.goto(base);
+    await page.waitForSelector('#status.error', { timeout: 15000 });
+    const text = await page.textContent('#status-text');
+    expect(pattern.test(text) && /whole dist\/ folder/.test(text), `${label}: the message says why and what to do: "${text}"`);
+    expect(await page.isVisible('#status-text'), `${label}: the message is visible`);
+    if (label === '404') expect(fontRequests === 2, `the font was tried twice, got ${fontRequests}`);
+    await page.screenshot({ path: join('tests', 'browser', 'out', `delivery-no-font-${label}.png`) });
+    await page.close();
+  }
+});
+
 test('delivery: a lost WebGL context is restored and the board draws again', async ({ open }) => {
   const app = await open('?family=batchnorm&batch=8&features=12');
   await app.page.evaluate(() => NormLab.command({ op: 'play', playing: false }));
