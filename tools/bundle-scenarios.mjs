@@ -1,11 +1,15 @@
 // tools/bundle-scenarios.mjs: what a page load fetches of scenarios/, one file per language.
 //   node tools/bundle-scenarios.mjs DIST/scenarios
-// Reads DIST/scenarios/index.json (the list of files) and writes bundle-LANG.json:
-//   {"files": {"lab_text.json": "<text>", ...}, "catalogue": [{"file", "id", "language",
-//    "title", "summary", "level", "minutes", "steps"}, ...]}
-// The lab and UI texts go in whole; a walkthrough goes in as its catalogue entry (what the
-// guide's menu shows), and web/page.js fetches its file when the learner opens it. "x.es.json"
-// belongs to bundle-es.json, every other file to bundle-en.json. The app checks each entry
+// Reads DIST/scenarios/index.json (the list of files) and writes bundle-LANG.json for each
+// language there is a file in, all a page in that language needs at start:
+//   {"files": {"lab_text.es.json": "<text>", ...},
+//    "catalogue": [{"file", "id", "language", "title", "summary", "level", "minutes",
+//                   "steps"}, ...],
+//    "covers": [every name of index.json this build bundled, in any language]}
+// The lab and UI texts of the language go in whole (English lab text where the language has
+// none); each walkthrough goes in as the catalogue entry of its translation, or of the English
+// file where there is none, and web/page.js fetches its file when the learner opens it.
+// "x.es.json" is Spanish, every other file English. The app checks each entry
 // (scenario::load_catalogue) and, when the file arrives, that it holds what the entry said.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,12 +20,10 @@ if (!dir) {
   process.exit(2);
 }
 const names = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8'));
-const bundles = new Map();
-let listed = 0;
+const texts = [];        // {name, lang, kind, text}
+const walkthroughs = []; // {name, lang, entry}
 for (const name of names) {
   const lang = /\.([a-z]{2})\.json$/.exec(name)?.[1] ?? 'en';
-  if (!bundles.has(lang)) bundles.set(lang, { files: {}, catalogue: [] });
-  const bundle = bundles.get(lang);
   const text = await readFile(join(dir, name), 'utf8');
   let doc;
   try {
@@ -31,15 +33,26 @@ for (const name of names) {
     process.exit(1);
   }
   if (doc.kind !== 'scenario') {
-    bundle.files[name] = text;
+    texts.push({ name, lang, kind: doc.kind, text });
     continue;
   }
   const { id, language, title, summary, level, minutes, steps } = doc;
-  bundle.catalogue.push({ file: name, id, language, title, summary, level, minutes,
-    steps: Array.isArray(steps) ? steps.length : 0 });
-  ++listed;
+  walkthroughs.push({ name, lang, entry: { file: name, id, language, title, summary, level, minutes,
+    steps: Array.isArray(steps) ? steps.length : 0 } });
 }
-for (const [lang, bundle] of bundles)
-  await writeFile(join(dir, `bundle-${lang}.json`), JSON.stringify(bundle));
-console.log(`bundled ${names.length - listed} text files and ${listed} catalogue entries into ` +
-  [...bundles.keys()].map((l) => 'bundle-' + l + '.json').join(', '));
+const langs = [...new Set(['en', ...texts.map((t) => t.lang), ...walkthroughs.map((w) => w.lang)])];
+for (const lang of langs) {
+  const files = {};
+  for (const t of texts) if (t.lang === lang) files[t.name] = t.text;
+  const hasLabText = texts.some((t) => t.lang === lang && t.kind === 'lab_text');
+  if (!hasLabText) for (const t of texts) if (t.lang === 'en' && t.kind === 'lab_text') files[t.name] = t.text;
+  const catalogue = [];
+  for (const w of walkthroughs) {
+    if (w.lang === lang) catalogue.push(w.entry);
+    else if (w.lang === 'en' && !walkthroughs.some((o) => o.lang === lang && o.entry.id === w.entry.id))
+      catalogue.push(w.entry);
+  }
+  await writeFile(join(dir, `bundle-${lang}.json`), JSON.stringify({ files, catalogue, covers: names }));
+}
+console.log(`bundled ${texts.length} text files and ${walkthroughs.length} walkthroughs into ` +
+  langs.map((l) => 'bundle-' + l + '.json').join(', '));

@@ -130,9 +130,10 @@ make_header_links() {
   ln -sfn /usr/include/doctest "$DEPS/web-include/doctest"
 }
 
-# Subset DejaVu Sans to Latin-1, the Greek alphabet and the symbols the UI draws (keeps the
-# download small: 15 KiB gzipped). scenario/markup.cpp holds the same ranges (a test compares).
-FONT_UNICODES='U+0020-007E,U+00A0-00FF,U+0391-03A9,U+03B1-03C9,U+2013-2014,U+2018-201D,U+2022,U+2026,U+2190-2193,U+2202,U+2207,U+2211,U+2212,U+221A,U+221E,U+2248,U+2260,U+2264,U+2265,U+22C5,U+25B6,U+25C0,U+25CF,U+25A0,U+2713,U+2717'
+# Subset DejaVu Sans to the Latin-1 letters and common signs (not currency, legal or spacing
+# marks), the Greek alphabet and the symbols the UI draws (keeps the download small: 14 KiB
+# gzipped). scenario/markup.cpp holds the same ranges (a test compares).
+FONT_UNICODES='U+0020-007E,U+00A0-00A1,U+00AA-00AB,U+00B0-00B3,U+00B5,U+00B7,U+00BA-00BB,U+00BD,U+00BF-00FF,U+0391-03A9,U+03B1-03C9,U+2013-2014,U+2018-201D,U+2022,U+2026,U+2190-2193,U+2202,U+2207,U+2211,U+2212,U+221A,U+221E,U+2248,U+2260,U+2264,U+2265,U+22C5,U+25B6,U+25C0,U+25CF,U+25A0,U+2713,U+2717'
 make_font() {
   local out="$DEPS/fonts/normlab-ui.ttf" src=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
   [ -f "$out" ] && [ "$(cat "$out.unicodes" 2>/dev/null)" = "$FONT_UNICODES" ] && return

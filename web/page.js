@@ -254,30 +254,27 @@
         if (wantedLang(name)) files.ready.set(name, text);
       return;
     }
+    // One bundle holds all a page in its language needs at start; a language without one
+    // falls back to English.
     const bundleOf = (lang) => fetch('scenarios/bundle-' + lang + '.json')
-      .then((r) => (r.ok ? r.json() : { files: {}, catalogue: [] }))
-      .catch(() => ({ files: {}, catalogue: [] }));
-    const langs = pageLang === 'en' ? ['en'] : ['en', pageLang];
-    const [names, ...bundles] = await Promise.all([
+      .then((r) => (r.ok ? r.json() : null))
+      .catch(() => null);
+    const [names, own] = await Promise.all([
       fetch('scenarios/index.json').then((r) => {
         if (!r.ok) throw new Error('scenarios/index.json: HTTP ' + r.status);
         return r.json();
       }),
-      ...langs.map(bundleOf)]);
-    const listed = new Set();
-    bundles.forEach((bundle, i) => {
-      for (const [name, text] of Object.entries(bundle.files || {})) files.ready.set('scenarios/' + name, text);
-      const catalogue = bundle.catalogue || [];
-      catalogue.forEach((entry) => listed.add('scenarios/' + entry.file));
-      files.ready.set('scenarios/catalogue-' + langs[i] + '.json', JSON.stringify(catalogue));
-    });
+      bundleOf(pageLang)]);
+    const bundle = own || (pageLang !== 'en' && await bundleOf('en')) || { files: {}, catalogue: [], covers: [] };
+    for (const [name, text] of Object.entries(bundle.files || {})) files.ready.set('scenarios/' + name, text);
+    const catalogue = bundle.catalogue || [];
+    files.ready.set('scenarios/catalogue.json', JSON.stringify(catalogue));
     // Files a course author added to index.json without rebuilding: fetched whole, now.
-    const extra = names.map((n) => 'scenarios/' + n)
-      .filter((name) => wantedLang(name) && !files.ready.has(name) && !listed.has(name));
+    const covered = new Set(bundle.covers || []);
+    const extra = names.filter((n) => wantedLang(n) && !covered.has(n)).map((n) => 'scenarios/' + n);
     // The walkthrough a link opens, in the page's language where there is one.
     const id = params.get('scenario');
-    const entries = bundles.flatMap((b) => b.catalogue || []).filter((e) => e.id === id);
-    const linked = entries.find((e) => e.language === pageLang) || entries[0];
+    const linked = catalogue.find((e) => e.id === id);
     if (linked) extra.push('scenarios/' + linked.file);
     await Promise.all(extra.map((name) => fetchText(name).then((text) => files.ready.set(name, text),
       (e) => console.warn('[NormLab] ' + name + ' not loaded: ' + e.message))));

@@ -123,6 +123,23 @@ test('walkthroughs are fetched when opened: the page load takes the catalogue, e
     `one request per walkthrough: ${files}`);
   expect((await app.state()).scenarioErrors.length === 0, `every walkthrough loads cleanly: ${(await app.state()).scenarioErrors}`);
   app.noProblems();
+
+  // A Spanish page fetches the Spanish bundle alone (it carries the English entries of the
+  // walkthroughs without a translation), and opens the translation.
+  fetched.length = 0;
+  const es = await open('?lang=es', undefined, async (page) => {
+    page.on('request', (r) => { if (r.url().includes('/scenarios/')) fetched.push(r.url().split('/scenarios/')[1]); });
+  });
+  expect(JSON.stringify([...fetched].sort()) === JSON.stringify(['bundle-es.json', 'index.json']),
+    `a Spanish page load fetches its bundle and the list only: ${fetched}`);
+  const esState = await es.state();
+  expect(esState.scenarios === s.scenarios && esState.scenarioErrors.length === 0,
+    `one entry per walkthrough in Spanish too: ${esState.scenarios}`);
+  await es.openScenario('01_why_normalize', 1);
+  await es.openScenario('03_running_stats', 1);
+  expect(fetched.includes('01_why_normalize.es.json') && fetched.includes('03_running_stats.json') &&
+    !fetched.includes('01_why_normalize.json'), `the translation where there is one: ${fetched}`);
+  es.noProblems();
 });
 
 test('a walkthrough file that cannot be fetched gives a message; choosing it again retries', async ({ open }) => {
