@@ -5,7 +5,8 @@
 // 0. with --breakdown: code bytes per library/namespace of a .wasm that kept its function
 //    names (the build dir's copy, linked with --profiling-funcs), from wasm-objdump -x.
 // 1. size: every file of DIST raw and gzip -9, and what a browser really downloads for the
-//    page (the requests of one headless load, per build variant); budget 450 KiB gzipped.
+//    page (the requests of one headless load, per build variant, for a Spanish page and for a
+//    link into a walkthrough); budget 450 KiB gzipped.
 // 2. first frame: NormLab.stats().firstFrameMs (since navigation start) over N fresh loads
 //    from a localhost server; budget 1.5 s.
 // 2b. first curve (issue #7): ?view=training, seconds from the lab's runs being built to every
@@ -105,8 +106,9 @@ async function load(query, onRequest) {
 }
 
 try {
-  for (const [label, query] of [['SIMD build', ''], ['non-SIMD fallback', '?wasm=nosimd']]) {
-    if (label !== 'SIMD build' && !sizes.has('normlab-nosimd.wasm')) continue;
+  for (const [label, query] of [['SIMD build', ''], ['non-SIMD fallback', '?wasm=nosimd'],
+    ['SIMD build, Spanish page', '?lang=es'], ['SIMD build, a walkthrough link', '?scenario=05_layernorm&step=2']]) {
+    if (label === 'non-SIMD fallback' && !sizes.has('normlab-nosimd.wasm')) continue;
     const urls = new Set();
     const { ctx } = await load(query, (r) => urls.add(decodeURIComponent(new URL(r.url()).pathname).slice(1) || 'index.html'));
     await ctx.close();

@@ -6,8 +6,8 @@
 //    "catalogue": [{"file", "id", "language", "title", "summary", "level", "minutes",
 //                   "steps"}, ...],
 //    "covers": [every name of index.json this build bundled, in any language]}
-// The lab and UI texts of the language go in whole (English lab text where the language has
-// none); each walkthrough goes in as the catalogue entry of its translation, or of the English
+// The lab and UI texts of the language go in whole, without whitespace between tokens (English
+// lab text where the language has none); each walkthrough goes in as the catalogue entry of its translation, or of the English
 // file where there is none, and web/page.js fetches its file when the learner opens it.
 // "x.es.json" is Spanish, every other file English. The app checks each entry
 // (scenario::load_catalogue) and, when the file arrives, that it holds what the entry said.
@@ -19,6 +19,26 @@ if (!dir) {
   console.error('usage: node tools/bundle-scenarios.mjs DIST/scenarios');
   process.exit(2);
 }
+// The text without the whitespace between tokens; every token (numbers, strings, a duplicate
+// key the loader would report) stays exactly as written.
+function squeeze(text) {
+  let out = '', inString = false;
+  for (let i = 0; i < text.length; ++i) {
+    const c = text[i];
+    if (inString) {
+      out += c;
+      if (c === '\\') out += text[++i];
+      else if (c === '"') inString = false;
+    } else if (c === '"') {
+      inString = true;
+      out += c;
+    } else if (c !== ' ' && c !== '\n' && c !== '\r' && c !== '\t') {
+      out += c;
+    }
+  }
+  return out;
+}
+
 const names = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8'));
 const texts = [];        // {name, lang, kind, text}
 const walkthroughs = []; // {name, lang, entry}
@@ -33,7 +53,12 @@ for (const name of names) {
     process.exit(1);
   }
   if (doc.kind !== 'scenario') {
-    texts.push({ name, lang, kind: doc.kind, text });
+    const squeezed = squeeze(text);
+    if (JSON.stringify(JSON.parse(squeezed)) !== JSON.stringify(doc)) {
+      console.error(`normlab bundle: ${name}: squeezing the whitespace changed the document`);
+      process.exit(1);
+    }
+    texts.push({ name, lang, kind: doc.kind, text: squeezed });
     continue;
   }
   const { id, language, title, summary, level, minutes, steps } = doc;
