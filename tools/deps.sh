@@ -89,9 +89,18 @@ ensure_native_deps() {
 
 # Everything the web build needs: emscripten, SDL2 built for WASM, ImGui sources, font.
 ensure_web_deps() {
+  ensure_web_packages
+  prepare_web_sources
+}
+# The Debian packages (apt: run it from one process at a time).
+ensure_web_packages() {
   command -v node >/dev/null || ensure_packages nodejs
   ensure_packages emscripten wabt fonts-dejavu-core python3-fonttools dpkg-dev \
     nlohmann-json3-dev doctest-dev node-terser
+}
+# The sources and what is built from them once, into .deps/ (no apt install: tools/test runs
+# this beside the native build).
+prepare_web_sources() {
   fetch_source imgui "imgui-$IMGUI_VERSION"
   fetch_source libsdl2 "sdl2-src-$SDL2_VERSION"
   build_sdl2_wasm
