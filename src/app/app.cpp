@@ -17,7 +17,6 @@ namespace normlab::app {
 
 namespace {
 
-
 // Parses a whole decimal integer; false for empty, partial or non-numeric text.
 bool parse_int(const std::string& text, long long* out) {
     if (text.empty()) return false;
