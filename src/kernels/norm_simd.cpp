@@ -17,7 +17,9 @@
 // (When y overlaps x, every statistic is taken before any y is written instead; same bits.)
 // Accuracy in float, never E[x^2] - E[x]^2:
 //   One pass sums d = x - p and d^2 around a pivot p, the mean of the group's first 8 cells
-//   (first cell if it has fewer; the pairwise sum makes p exact for a constant group). Then
+//   (first cell if it has fewer; the pairwise sum makes p exact for a constant group), or 0 in
+//   the runs layout when those cells straddle 0 (groups of 512+ cells; x - 0 == x bit for bit,
+//   so that pass has no subtraction at all: run_pivot). Then
 //   mean = p + s/n and var = q/n - (s/n)^2 in double. A 1e4 offset costs nothing: d is as
 //   small as the spread. The cancellation in var is harmless while (s/n)^2 <= kIllCond * var
 //   (error at most 1 + kIllCond times that of the float sum q); past it (a pivot far from the
@@ -31,7 +33,8 @@
 //   Where gamma changes every cell, r is left out when |c| * inv <= kDropR: the mean is within
 //   kDropR standard deviations of 0, so r * inv * gamma <= 2^-24 * kDropR * |gamma| (a couple of
 //   ulp of a unit-size output). A large offset (1e4 + 1e-2 noise) keeps its r.
-//   RMSNorm (c = r = 0, beta = 0) skips the subtractions of zero, which changes no bit.
+//   RMSNorm (c = r = 0, no beta) skips the subtractions of zero, which changes no bit, and has
+//   no beta to add (a zero beta could only have turned a -0 into +0).
 // A constant group has p = c = x and r = 0 exactly, so its centered values are 0 and y is beta.
 // Overflow: if a group's inputs are all finite but its float sums are not (|x| beyond ~1e19
 // squares past FLT_MAX), the whole call is handed to the double reference (which rewrites y
@@ -39,8 +42,10 @@
 // to IEEE arithmetic: NaN spreads to its group only.
 // Results are identical bit for bit on SSE2, WASM SIMD and the scalar fallback (fixed order,
 // no fused multiply-add), and do not depend on the alignment of x.
-// Speed (tools/bench): the passes are bound by the float add pipes, so each cell costs one
-// read from memory and as few adds as the exact statistics allow; see bench/README.md.
+// Speed (tools/bench): the passes are bound by instruction throughput (vector float ops, loads,
+// stores), so each cell costs one read from memory and as few ops as the exact statistics
+// allow; the element-wise loops step pointers, so a load is one base plus a constant offset; the
+// per-group double math runs two groups per f64x2 op. See bench/README.md.
 //
 // [SECTION] index: reductions along a run | reductions across columns | element-wise apply |
 //                  group statistics | runs layout | columns layout | normalize
@@ -66,6 +71,8 @@ constexpr std::size_t kChunkCells = 4096;  // statistics taken ahead of the appl
 constexpr std::size_t kPivotCells = 8;     // cells averaged into a group's pivot
 constexpr double kIllCond = 3.0;           // one-pass var kept while (mean - p)^2 <= 3 var
 constexpr double kDropR = 4.0;             // r left out of per-cell applies if |c| * inv <= 4
+constexpr float kZeroPivot = 0.25f;        // runs sum around 0 if |mean of 8| <= range of 8 / 4
+constexpr std::size_t kZeroPivotCells = 512; // ... in groups this large (smaller: not worth it)
 
 // [SECTION] reductions along a run -------------------------------------------------------
 
@@ -79,15 +86,19 @@ struct Accumulator {
 };
 
 // s.sum += sum_i (x[i] - p), q.sum += sum_i (x[i] - p)^2: both moments in one read.
+// kShift = false is the same with p = 0, whose subtraction changes no bit (x - 0 == x, also
+// for -0, infinities and NaN), so it is left out: one vector add fewer per 4 cells.
+template <bool kShift>
 void accumulate_moments(const float* x, std::size_t n, float p, Accumulator& s, Accumulator& q) {
     const f32x4 vp = splat(p);
-    std::size_t i = 0;
+    auto centered = [&](const float* at) { return kShift ? sub(load(at), vp) : load(at); };
+    const float* const end = x + n;
     // for (i) { d = x[i] - p; s.acc[(i / 4) % 4] += d; q.acc[(i / 4) % 4] += d * d; }
-    for (; i + kBlock <= n; i += kBlock) {
-        const f32x4 d0 = sub(load(x + i), vp);
-        const f32x4 d1 = sub(load(x + i + 4), vp);
-        const f32x4 d2 = sub(load(x + i + 8), vp);
-        const f32x4 d3 = sub(load(x + i + 12), vp);
+    for (; end - x >= static_cast<std::ptrdiff_t>(kBlock); x += kBlock) {
+        const f32x4 d0 = centered(x);
+        const f32x4 d1 = centered(x + 4);
+        const f32x4 d2 = centered(x + 8);
+        const f32x4 d3 = centered(x + 12);
         s.acc[0] = add(s.acc[0], d0);
         s.acc[1] = add(s.acc[1], d1);
         s.acc[2] = add(s.acc[2], d2);
@@ -97,16 +108,25 @@ void accumulate_moments(const float* x, std::size_t n, float p, Accumulator& s, 
         q.acc[2] = mul_add(d2, d2, q.acc[2]);
         q.acc[3] = mul_add(d3, d3, q.acc[3]);
     }
-    for (; i + kLanes <= n; i += kLanes) {
-        const f32x4 d = sub(load(x + i), vp);
+    for (; end - x >= static_cast<std::ptrdiff_t>(kLanes); x += kLanes) {
+        const f32x4 d = centered(x);
         s.acc[0] = add(s.acc[0], d);
         q.acc[0] = mul_add(d, d, q.acc[0]);
     }
-    for (; i < n; ++i) {
-        const float d = x[i] - p;
+    for (; x != end; ++x) {
+        const float d = kShift ? *x - p : *x;
         s.tail += d;
         q.tail += d * d;
     }
+}
+
+// accumulate_moments around p, without the subtraction when p is 0.
+void accumulate_moments_around(const float* x, std::size_t n, float p, Accumulator& s,
+                               Accumulator& q) {
+    if (p == 0.0f)
+        accumulate_moments<false>(x, n, p, s, q);
+    else
+        accumulate_moments<true>(x, n, p, s, q);
 }
 
 // [SECTION] reductions across columns -----------------------------------------------------
@@ -175,7 +195,9 @@ void accumulate_columns(const float* x, std::size_t stride, std::size_t rows, st
 // which changes no bit), a well-placed mean by c alone, a far one by c and r (file header).
 enum class Center { None, Mean, MeanExact };
 
-// y[i] = ((x[i] - c) - r) * (inv * gamma[i]) + beta[i]   (channel changes every cell)
+// y[i] = ((x[i] - c) - r) * (inv * gamma[i]) + beta[i]   (channel changes every cell; RMSNorm
+// has no beta: its y is the product alone). The loops step pointers rather than one index, so
+// every load and store of an unrolled step is one base plus a constant offset.
 template <Center kCenter>
 void apply_run_per_cell(const float* x, float* y, std::size_t n, float c, float r, float inv,
                         const float* gamma, const float* beta) {
@@ -185,23 +207,25 @@ void apply_run_per_cell(const float* x, float* y, std::size_t n, float c, float 
         if (kCenter == Center::Mean) return sub(v, vc);
         return sub(sub(v, vc), vr);
     };
-    auto step = [&](std::size_t i) {
-        const f32x4 a = mul(vinv, load(gamma + i));
-        store(y + i, mul_add(centered(load(x + i)), a, load(beta + i)));
+    auto step = [&](std::size_t k) {
+        const f32x4 v = mul(centered(load(x + k)), mul(vinv, load(gamma + k)));
+        store(y + k, kCenter == Center::None ? v : add(v, load(beta + k)));
     };
-    std::size_t i = 0;
+    const float* const end = x + n;
     // for (i) y[i] = centered(x[i]) * (inv * gamma[i]) + beta[i];  four vectors per iteration
     // (lane-wise work: unrolling changes no bit)
-    for (; i + kBlock <= n; i += kBlock)
+    for (; end - x >= static_cast<std::ptrdiff_t>(kBlock);
+         x += kBlock, y += kBlock, gamma += kBlock, beta += kBlock)
         for (std::size_t k = 0; k < kBlock; k += kLanes)
-            step(i + k);
-    for (; i + kLanes <= n; i += kLanes)
-        step(i);
-    for (; i < n; ++i) {
-        const float v = kCenter == Center::None   ? x[i]
-                        : kCenter == Center::Mean ? x[i] - c
-                                                  : (x[i] - c) - r;
-        y[i] = v * (inv * gamma[i]) + beta[i];
+            step(k);
+    for (; end - x >= static_cast<std::ptrdiff_t>(kLanes);
+         x += kLanes, y += kLanes, gamma += kLanes, beta += kLanes)
+        step(0);
+    for (; x != end; ++x, ++y, ++gamma, ++beta) {
+        const float v = kCenter == Center::None   ? *x
+                        : kCenter == Center::Mean ? *x - c
+                                                  : (*x - c) - r;
+        *y = kCenter == Center::None ? v * (inv * *gamma) : v * (inv * *gamma) + *beta;
     }
 }
 
@@ -209,19 +233,19 @@ void apply_run_per_cell(const float* x, float* y, std::size_t n, float c, float 
 template <bool kCentered>
 void apply_run_uniform(const float* x, float* y, std::size_t n, float c, float a, float b) {
     const f32x4 vc = splat(c), va = splat(a), vb = splat(b);
-    auto step = [&](std::size_t i) {
-        const f32x4 v = load(x + i);
-        store(y + i, mul_add(kCentered ? sub(v, vc) : v, va, vb));
+    auto step = [&](std::size_t k) {
+        const f32x4 v = load(x + k);
+        store(y + k, mul_add(kCentered ? sub(v, vc) : v, va, vb));
     };
-    std::size_t i = 0;
+    const float* const end = x + n;
     // for (i) y[i] = (x[i] - c) * a + b;
-    for (; i + kBlock <= n; i += kBlock)
+    for (; end - x >= static_cast<std::ptrdiff_t>(kBlock); x += kBlock, y += kBlock)
         for (std::size_t k = 0; k < kBlock; k += kLanes)
-            step(i + k);
-    for (; i + kLanes <= n; i += kLanes)
-        step(i);
-    for (; i < n; ++i)
-        y[i] = (kCentered ? x[i] - c : x[i]) * a + b;
+            step(k);
+    for (; end - x >= static_cast<std::ptrdiff_t>(kLanes); x += kLanes, y += kLanes)
+        step(0);
+    for (; x != end; ++x, ++y)
+        *y = (kCentered ? *x - c : *x) * a + b;
 }
 
 // y[r*stride + j] = (x[r*stride + j] - c[j]) * a[j] + b[j] for j < width, r < rows (every
@@ -268,30 +292,58 @@ void apply_columns_rows(const float* x, float* y, std::size_t stride, std::size_
 
 // [SECTION] group statistics ------------------------------------------------------------------
 
+// Per-group double math is written as plain loops over arrays, so the compiler may take two
+// groups per f64x2 op (the same IEEE operations, the same bits): for small groups (GroupNorm
+// on (B,d), BatchNorm's columns on a small batch) these loops are a visible share of the time.
+#if defined(__clang__)
+#define NORMLAB_VECTORIZE_PAIRS _Pragma("clang loop vectorize(assume_safety) vectorize_width(2)")
+#else
+#define NORMLAB_VECTORIZE_PAIRS
+#endif
+
+
 // Per group: c = the mean rounded to float and r = mean - c (so mean = c + r to double
 // precision), the biased variance (double), and after finish_groups the factor applied (for
 // RMSNorm c and r are then 0: it scales x itself).
 struct GroupStatsF {
     std::vector<float> c, r, inv;
     std::vector<double> var;
+    std::vector<unsigned char> ill; // 1: the one-pass variance was ill-conditioned
     std::vector<float> pivot, s, q; // runs layout: the one-pass sums, before set_moments
 
     GroupStatsF(std::size_t count, bool runs)
-        : c(count), r(count), inv(count), var(count), pivot(runs ? count : 0),
+        : c(count), r(count), inv(count), var(count), ill(count), pivot(runs ? count : 0),
           s(runs ? count : 0), q(runs ? count : 0) {}
 
-    // One-pass result around pivot p: sum = sum (x - p), squares = sum (x - p)^2 over n cells.
-    // Returns false when the variance is ill-conditioned (file header): the caller then sums
-    // again around c, the mean found here, and calls set_moments once more with p = c.
-    bool set_moments(std::size_t g, float p, float sum, float squares, double n) {
+    // One-pass results of groups [g0, g0 + count) around their pivots: for group g0 + k,
+    // sum[k] = sum (x - p[k]) and squares[k] = sum (x - p[k])^2 over n cells. Sets ill[g] where
+    // the variance is ill-conditioned (file header) and returns whether any is: the caller then
+    // sums those again around c, the mean found here, and calls set_moments with p = c.
+    bool set_moments(std::size_t g0, std::size_t count, const float* p, const float* sum,
+                     const float* squares, double n) {
         const double inv_n = 1.0 / n; // n is a power of two often; either way exact to 1 ulp
-        const double shift = sum * inv_n; // mean - p
-        const double mean = p + shift;
-        c[g] = static_cast<float>(mean);
-        r[g] = static_cast<float>(mean - c[g]);
-        var[g] = squares * inv_n - shift * shift;
-        // Written so that NaN passes (and stays NaN) and var <= 0 with shift != 0 fails.
-        return !(shift * shift > kIllCond * var[g]);
+        float* __restrict cg = c.data() + g0;
+        float* __restrict rg = r.data() + g0;
+        double* __restrict vg = var.data() + g0;
+        unsigned char* __restrict bad = ill.data() + g0;
+        unsigned char any = 0;
+        NORMLAB_VECTORIZE_PAIRS // separate arrays: no overlap to fear
+        for (std::size_t k = 0; k < count; ++k) {
+            const double shift = sum[k] * inv_n; // mean - p
+            const double mean = p[k] + shift;
+            const float ck = static_cast<float>(mean);
+            cg[k] = ck;
+            rg[k] = static_cast<float>(mean - ck);
+            vg[k] = squares[k] * inv_n - shift * shift;
+            // Written so that NaN passes (and stays NaN) and var <= 0 with shift != 0 fails.
+            bad[k] = shift * shift > kIllCond * vg[k];
+            any |= bad[k];
+        }
+        return any != 0;
+    }
+    // The same for one group g.
+    void set_moments(std::size_t g, float p, float sum, float squares, double n) {
+        set_moments(g, 1, &p, &sum, &squares, n);
     }
     double mean(std::size_t g) const { return static_cast<double>(c[g]) + r[g]; }
     bool finite(std::size_t g) const { return std::isfinite(c[g] + r[g]) && std::isfinite(var[g]); }
@@ -301,25 +353,50 @@ std::size_t run_start(const GroupPlan& p, std::size_t o, std::size_t pi, std::si
     return ((o * p.pre + pi) * p.groups + q) * p.inner;
 }
 
-// The pivot of a group whose first run starts at `first` (runs of `inner` cells, `stride`
-// apart; `size` cells in all): the mean of its first kPivotCells cells in group order, summed
-// pairwise so a constant group gets its value back exactly; its first cell if it is smaller.
+// The first kPivotCells cells, in group order, of a group whose first run starts at `first`
+// (runs of `inner` cells, `stride` apart); the group has at least kPivotCells cells.
+void first_cells(const float* first, std::size_t inner, std::size_t stride, float* v) {
+    if (inner >= kPivotCells) {
+        std::copy(first, first + kPivotCells, v); // the usual case: one run holds them all
+        return;
+    }
+    for (std::size_t k = 0, m = 0, row = 0; k < kPivotCells; ++k) {
+        v[k] = first[row + m];
+        if (++m == inner) {
+            m = 0;
+            row += stride;
+        }
+    }
+}
+
+// Their mean, summed pairwise so a constant group gets its value back exactly.
+float pairwise_mean(const float* v) {
+    return (((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]))) *
+           (1.0f / kPivotCells);
+}
+
+// The pivot of a group (first cell and geometry as in first_cells; `size` cells in all): the
+// mean of its first kPivotCells cells, or its first cell if it is smaller.
 float group_pivot(const float* first, std::size_t inner, std::size_t stride, std::size_t size) {
     if (size < kPivotCells) return first[0];
     float v[kPivotCells];
-    if (inner >= kPivotCells) {
-        std::copy(first, first + kPivotCells, v); // the usual case: one run holds them all
-    } else {
-        for (std::size_t k = 0, m = 0, row = 0; k < kPivotCells; ++k) {
-            v[k] = first[row + m];
-            if (++m == inner) {
-                m = 0;
-                row += stride;
-            }
-        }
-    }
-    return (((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]))) *
-           (1.0f / kPivotCells);
+    first_cells(first, inner, stride, v);
+    return pairwise_mean(v);
+}
+
+// The pivot the runs layout sums around: group_pivot, or 0 when the first cells straddle 0
+// (|their mean| <= kZeroPivot * their range, both finite): the mean is then likely within a
+// standard deviation or so of 0, accumulate_moments needs no subtraction, and set_moments still
+// sends a group that was misjudged through the second pass. A NaN cell keeps the NaN pivot; a
+// constant group keeps its value (range 0), so its centered values are still exactly 0.
+float run_pivot(const float* first, std::size_t inner, std::size_t stride, std::size_t size) {
+    if (size < kZeroPivotCells) return group_pivot(first, inner, stride, size);
+    float v[kPivotCells];
+    first_cells(first, inner, stride, v);
+    const float p = pairwise_mean(v);
+    const auto [lo, hi] = std::minmax_element(v, v + kPivotCells);
+    const float range = *hi - *lo;
+    return std::isfinite(range) && std::fabs(p) <= kZeroPivot * range ? 0.0f : p;
 }
 
 // group_pivot for every column of a block at once when each column is a group (M = 1) of at
@@ -351,16 +428,18 @@ bool group_inputs_finite(const NormJob& job, std::size_t g) {
     return true;
 }
 
-// False when group g's float statistics overflowed on finite inputs (the reference must run).
-bool stats_usable(const NormJob& job, std::size_t g, const GroupStatsF& st) {
-    return st.finite(g) || !group_inputs_finite(job, g);
+// False when the float statistics of a group in [g0, g1) overflowed on finite inputs (the
+// reference must run). The usual answer, every statistic finite, takes one branch-free pass.
+bool stats_usable(const NormJob& job, std::size_t g0, std::size_t g1, const GroupStatsF& st) {
+    bool all = true;
+    NORMLAB_VECTORIZE_PAIRS
+    for (std::size_t g = g0; g < g1; ++g)
+        all &= st.finite(g);
+    if (all) return true;
+    for (std::size_t g = g0; g < g1; ++g)
+        if (!st.finite(g) && group_inputs_finite(job, g)) return false;
+    return true;
 }
-
-#if defined(__clang__)
-#define NORMLAB_VECTORIZE_PAIRS _Pragma("clang loop vectorize(assume_safety) vectorize_width(2)")
-#else
-#define NORMLAB_VECTORIZE_PAIRS
-#endif
 
 // The factor applied and the trace entries of groups [g0, g1), in double (O(groups)). A plain
 // loop over arrays, so the compiler may take two groups per square root and divide (f64x2:
@@ -414,26 +493,26 @@ bool stats_runs(const NormJob& job, std::size_t g0, std::size_t g1, GroupStatsF&
     const double n = static_cast<double>(p.group_size());
     const std::size_t stride = p.groups * p.inner; // between the runs of one group
     for (std::size_t g = g0; g < g1; ++g) {
-        const float pivot = group_pivot(run_of(job, g, 0), p.inner, stride, p.group_size());
+        const float pivot = run_pivot(run_of(job, g, 0), p.inner, stride, p.group_size());
         Accumulator s, q;
         for (std::size_t pi = 0; pi < p.pre; ++pi)
-            accumulate_moments(run_of(job, g, pi), p.inner, pivot, s, q);
+            accumulate_moments_around(run_of(job, g, pi), p.inner, pivot, s, q);
         st.pivot[g] = pivot;
         st.s[g] = s.total();
         st.q[g] = q.total();
     }
-    for (std::size_t g = g0; g < g1; ++g) {
-        if (!st.set_moments(g, st.pivot[g], st.s[g], st.q[g], n)) {
+    if (st.set_moments(g0, g1 - g0, &st.pivot[g0], &st.s[g0], &st.q[g0], n)) {
+        for (std::size_t g = g0; g < g1; ++g) {
+            if (!st.ill[g]) continue;
             // Ill-conditioned: one more pass around c, the mean just found (from L1/L2).
             const float c = st.c[g];
             Accumulator s, q;
             for (std::size_t pi = 0; pi < p.pre; ++pi)
-                accumulate_moments(run_of(job, g, pi), p.inner, c, s, q);
+                accumulate_moments_around(run_of(job, g, pi), p.inner, c, s, q);
             st.set_moments(g, c, s.total(), q.total(), n);
         }
     }
-    for (std::size_t g = g0; g < g1; ++g)
-        if (!stats_usable(job, g, st)) return false;
+    if (!stats_usable(job, g0, g1, st)) return false;
     finish_groups(job, g0, g1, st);
     return true;
 }
@@ -494,11 +573,10 @@ void apply_runs(const NormJob& job, std::size_t g0, std::size_t g1, const GroupS
 // The unit of work is one outer index o: a block of P rows of width Q*M.
 
 struct ColumnScratch {
-    std::vector<float> center, s, q; // per column of the block
-    std::vector<float> pivots;       // per group of the block
-    std::vector<unsigned char> redo; // per group: needs the second pass
+    std::vector<float> center, s, q;   // per column of the block
+    std::vector<float> pivots, gs, gq; // per group of the block: pivot, sums over its M columns
     ColumnScratch(std::size_t width, std::size_t groups)
-        : center(width), s(width), q(width), pivots(groups), redo(groups) {}
+        : center(width), s(width), q(width), pivots(groups), gs(groups), gq(groups) {}
 };
 
 // Statistics of the groups of block o. False if one of them needs the reference (overflow).
@@ -508,12 +586,16 @@ bool stats_columns(const NormJob& job, std::size_t o, GroupStatsF& st, ColumnScr
     const double n = static_cast<double>(p.group_size());
     const float* block = job.x + run_start(p, o, 0, 0);
     const std::size_t g0 = o * p.groups;
-    // sum over the M columns of group q, in column order.
-    auto total = [&](const std::vector<float>& v, std::size_t q) {
-        float t = 0.0f;
-        for (std::size_t m = 0; m < p.inner; ++m)
-            t += v[q * p.inner + m];
-        return t;
+    // Per group, the sums over its M columns in column order (with M = 1 the column sums).
+    auto group_sums = [&](std::vector<float>& column, std::vector<float>& group) -> const float* {
+        if (p.inner == 1) return column.data();
+        for (std::size_t q = 0; q < p.groups; ++q) {
+            float t = 0.0f;
+            for (std::size_t m = 0; m < p.inner; ++m)
+                t += column[q * p.inner + m];
+            group[q] = t;
+        }
+        return group.data();
     };
     std::vector<float>& pivots = cs.pivots;
     if (p.inner == 1 && p.pre >= kPivotCells) {
@@ -526,38 +608,54 @@ bool stats_columns(const NormJob& job, std::size_t o, GroupStatsF& st, ColumnScr
         }
     }
     accumulate_columns(block, width, p.pre, width, cs.center.data(), cs.s.data(), cs.q.data());
-    bool ill = false;
-    std::vector<unsigned char>& redo = cs.redo;
-    for (std::size_t q = 0; q < p.groups; ++q) {
-        redo[q] = !st.set_moments(g0 + q, pivots[q], total(cs.s, q), total(cs.q, q), n);
-        ill = ill || redo[q];
-    }
-    if (ill) {
+    if (st.set_moments(g0, p.groups, pivots.data(), group_sums(cs.s, cs.gs),
+                       group_sums(cs.q, cs.gq), n)) {
         // One more pass around the means just found, kept only for the groups that need it.
         for (std::size_t q = 0; q < p.groups; ++q)
             std::fill_n(cs.center.begin() + q * p.inner, p.inner, st.c[g0 + q]);
         accumulate_columns(block, width, p.pre, width, cs.center.data(), cs.s.data(), cs.q.data());
+        const float* sums = group_sums(cs.s, cs.gs);
+        const float* squares = group_sums(cs.q, cs.gq);
         for (std::size_t q = 0; q < p.groups; ++q)
-            if (redo[q]) st.set_moments(g0 + q, st.c[g0 + q], total(cs.s, q), total(cs.q, q), n);
+            if (st.ill[g0 + q]) st.set_moments(g0 + q, st.c[g0 + q], sums[q], squares[q], n);
     }
-    for (std::size_t q = 0; q < p.groups; ++q)
-        if (!stats_usable(job, g0 + q, st)) return false;
+    if (!stats_usable(job, g0, g0 + p.groups, st)) return false;
     finish_groups(job, g0, g0 + p.groups, st);
     return true;
 }
 
-// y of block o: every column its own centre, factor and offset (r folded into the offset).
-void apply_columns(const NormJob& job, std::size_t o, const GroupStatsF& st, ColumnScratch& scr) {
+// apply_columns' constants for the groups g0 .. g0 + Q - 1 of a block: column j of group q gets
+// c = c[g0 + q], a = inv[g0 + q] * gamma[ch] and b = beta[ch] - r[g0 + q] * a (r folded into
+// the offset), ch being the column's channel.
+void set_column_constants(const NormJob& job, std::size_t g0, const GroupStatsF& st, float* c,
+                          float* a, float* b) {
     const GroupPlan& p = job.plan;
     const std::size_t width = p.groups * p.inner;
     const std::size_t cs = job.channel_stride;
-    float* c = scr.center.data();
-    float* a = scr.s.data();
-    float* b = scr.q.data();
+    if (p.inner == 1 && cs == 1 && width == job.channels) {
+        // Column j is group g0 + j and channel j (BatchNorm on (B,d) and (B,L,d)): the same
+        // products, four columns at a time.
+        const float* sc = st.c.data() + g0;
+        const float* sr = st.r.data() + g0;
+        const float* si = st.inv.data() + g0;
+        std::size_t j = 0;
+        for (; j + kLanes <= width; j += kLanes) {
+            const f32x4 aj = mul(load(si + j), load(job.gamma + j));
+            store(c + j, load(sc + j));
+            store(a + j, aj);
+            store(b + j, sub(load(job.beta + j), mul(load(sr + j), aj)));
+        }
+        for (; j < width; ++j) {
+            c[j] = sc[j];
+            a[j] = si[j] * job.gamma[j];
+            b[j] = job.beta[j] - sr[j] * a[j];
+        }
+        return;
+    }
     // A row starts on a channel boundary (width is a multiple of C * channel_stride).
     std::size_t ch = 0, k = 0; // channel of column j, and j's place in that channel's plane
     for (std::size_t q = 0, j = 0; q < p.groups; ++q) {
-        const std::size_t g = o * p.groups + q;
+        const std::size_t g = g0 + q;
         for (std::size_t m = 0; m < p.inner; ++m, ++j) {
             c[j] = st.c[g];
             a[j] = st.inv[g] * job.gamma[ch];
@@ -568,6 +666,16 @@ void apply_columns(const NormJob& job, std::size_t o, const GroupStatsF& st, Col
             }
         }
     }
+}
+
+// y of block o: every column its own centre, factor and offset.
+void apply_columns(const NormJob& job, std::size_t o, const GroupStatsF& st, ColumnScratch& scr) {
+    const GroupPlan& p = job.plan;
+    const std::size_t width = p.groups * p.inner;
+    float* c = scr.center.data();
+    float* a = scr.s.data();
+    float* b = scr.q.data();
+    set_column_constants(job, o * p.groups, st, c, a, b);
     const std::size_t f = run_start(p, o, 0, 0);
     if (job.kind == NormKind::Rms)
         apply_columns_rows<false>(job.x + f, job.y + f, width, p.pre, width, c, a, b);

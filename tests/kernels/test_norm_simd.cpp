@@ -249,6 +249,51 @@ TEST_CASE("simd: large offset plus a far pivot keeps the variance (both fall-bac
     }
 }
 
+// Runs layouts with groups of at least 512 cells, where the sums may go around 0 instead of
+// the pivot (norm_simd.cpp, run_pivot).
+const SweepCase kLargeRuns[] = {
+    {NormKind::Layer, Shape::matrix(4, 768)},
+    {NormKind::Rms, Shape::matrix(4, 1024)},
+    {NormKind::Layer, Shape::sequence(2, 3, 520)},
+    {NormKind::Group, Shape::image(2, 8, 16, 16), 2},
+    {NormKind::Instance, Shape::image(2, 3, 32, 32)},
+    {NormKind::Batch, Shape::image(4, 3, 16, 16)},
+};
+
+TEST_CASE("simd: groups summed around 0 agree with the reference, misjudged ones too") {
+    for (const SweepCase& c : kLargeRuns) {
+        const NormSpec spec{.kind = c.kind, .groups = c.groups};
+        CAPTURE(std::string(kind_name(c.kind)));
+        CAPTURE(c.shape.str());
+        SUBCASE("centred data: the first cells straddle 0 and so does the mean") {
+            const auto x = test::random_floats(c.shape.size(), 302, 0.1f, 2.0f);
+            const auto ref = run_norm(spec, c.shape, x, Impl::Reference);
+            const auto simd = run_norm(spec, c.shape, x, Impl::Simd);
+            REQUIRE(simd.error.empty());
+            CHECK(test::max_scaled_error(simd.y, ref.y) < 2e-6);
+            CHECK(test::max_scaled_error(simd.trace.mean, ref.trace.mean, 1e-6) < 1e-5);
+            CHECK(test::max_scaled_error(simd.trace.var, ref.trace.var, 1e-6) < 5e-6);
+            CHECK(test::max_scaled_error(simd.trace.rms, ref.trace.rms, 1e-6) < 5e-6);
+        }
+        SUBCASE("misjudged: first cells around 0, the rest 1e3 + 1e-2 noise (a second pass)") {
+            // Summed around 0, var = q/n - mean^2 would cancel all but ~1e-10 of q: only the
+            // pass around the mean found can give the reference's variance.
+            const auto noise = test::random_floats(c.shape.size(), 303, 0.0f, 1e-2f);
+            const auto x = fill_groups(c.shape, spec, [&](std::size_t g, std::size_t k) {
+                if (k < 8) return k % 2 ? 1.0f : -1.0f;
+                return 1e3f + noise[(g * 11 + k) % noise.size()];
+            });
+            const auto ref = run_norm(spec, c.shape, x, Impl::Reference);
+            const auto simd = run_norm(spec, c.shape, x, Impl::Simd);
+            REQUIRE(simd.error.empty());
+            for (std::size_t g = 0; g < ref.trace.var.size(); ++g)
+                CHECK(simd.trace.var[g] == doctest::Approx(ref.trace.var[g]).epsilon(1e-5));
+            CHECK(test::max_scaled_error(simd.trace.mean, ref.trace.mean, 1e-6) < 1e-6);
+            CHECK(test::max_scaled_error(simd.y, ref.y) < 2e-5);
+        }
+    }
+}
+
 TEST_CASE("simd: constant groups give y = beta exactly in every layout and size") {
     // The pivot is a pairwise mean of equal values (exact), so c = x and r = 0: no rounding
     // noise may leak through inv = 1/sqrt(eps) (~316).
