@@ -303,7 +303,6 @@ void apply_columns_rows(const float* x, float* y, std::size_t stride, std::size_
 #define NORMLAB_VECTORIZE_PAIRS
 #endif
 
-
 // Per group: c = the mean rounded to float and r = mean - c (so mean = c + r to double
 // precision), the biased variance (double), and after finish_groups the factor applied (for
 // RMSNorm c and r are then 0: it scales x itself).
@@ -443,9 +442,8 @@ bool stats_usable(const NormJob& job, std::size_t g0, std::size_t g1, const Grou
     return true;
 }
 
-// The factor applied and the trace entries of groups [g0, g1), in double (O(groups)). A plain
-// loop over arrays, so the compiler may take two groups per square root and divide (f64x2:
-// the same IEEE operations, the same bits); for small groups this loop is a visible share.
+// The factor applied and the trace entries of groups [g0, g1), in double (O(groups)); two
+// groups per square root and divide (NORMLAB_VECTORIZE_PAIRS).
 void finish_groups(const NormJob& job, std::size_t g0, std::size_t g1, GroupStatsF& st) {
     const bool rms = job.kind == NormKind::Rms;
     const double eps = job.eps;
