@@ -395,8 +395,15 @@ float run_pivot(const float* first, std::size_t inner, std::size_t stride, std::
     float v[kPivotCells];
     first_cells(first, inner, stride, v);
     const float p = pairwise_mean(v);
-    const auto [lo, hi] = std::minmax_element(v, v + kPivotCells);
-    const float range = *hi - *lo;
+    // Smallest and largest of the 8, pairwise and without branches (random data would mispredict
+    // a compare-and-branch scan): min and max of the pairs, then of the halves.
+    auto lower = [](float a, float b) { return b < a ? b : a; };
+    auto upper = [](float a, float b) { return b > a ? b : a; };
+    const float lo = lower(lower(lower(v[0], v[1]), lower(v[2], v[3])),
+                           lower(lower(v[4], v[5]), lower(v[6], v[7])));
+    const float hi = upper(upper(upper(v[0], v[1]), upper(v[2], v[3])),
+                           upper(upper(v[4], v[5]), upper(v[6], v[7])));
+    const float range = hi - lo;
     return std::isfinite(range) && std::fabs(p) <= kZeroPivot * range ? 0.0f : p;
 }
 
