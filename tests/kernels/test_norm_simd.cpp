@@ -328,7 +328,9 @@ TEST_CASE("simd: fused chunks give the same bits in place, and overflow in a lat
     // the whole call the reference's, even after earlier chunks wrote y.
     for (const SweepCase& c : {SweepCase{NormKind::Layer, Shape::matrix(64, 768)},
                                SweepCase{NormKind::Group, Shape::matrix(64, 768), 8},
-                               SweepCase{NormKind::Instance, Shape::sequence(6, 40, 24)}}) {
+                               SweepCase{NormKind::Instance, Shape::sequence(6, 40, 24)},
+                               // Planes summed side by side, 4 channels a chunk: 4 + 1.
+                               SweepCase{NormKind::Batch, Shape::image(3, 5, 64, 64)}}) {
         const NormSpec spec{.kind = c.kind, .groups = c.groups};
         auto x = test::random_floats(c.shape.size(), 302, 0.5f);
         CAPTURE(std::string(kind_name(c.kind)));
