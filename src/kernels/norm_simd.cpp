@@ -133,6 +133,15 @@ void accumulate_moments_around(const float* x, std::size_t n, float p, Accumulat
         accumulate_moments<true>(x, n, p, s, q);
 }
 
+// Run `x` (n cells) summed around p on its own, its totals then set into (first run of a group)
+// or added to the group's s and q: a group of several runs adds their totals in run order.
+void add_run_moments(const float* x, std::size_t n, float p, bool first, float& s, float& q) {
+    Accumulator rs, rq;
+    accumulate_moments_around(x, n, p, rs, rq);
+    s = first ? rs.total() : s + rs.total();
+    q = first ? rq.total() : q + rq.total();
+}
+
 // [SECTION] reductions across columns -----------------------------------------------------
 
 // s[j] = sum d, q[j] = sum d^2 over r < rows, d = x[r*stride + j] - center[j], for j < width.
@@ -343,11 +352,10 @@ struct GroupStatsF {
     std::vector<double> var;
     std::vector<unsigned char> ill; // 1: the one-pass variance was ill-conditioned
     std::vector<float> pivot, s, q; // runs layout: the one-pass sums, before set_moments
-    std::vector<Accumulator> acc_s, acc_q; // runs layout, P > 1: the partial sums of a chunk
 
-    GroupStatsF(std::size_t count, bool runs, std::size_t chunk_groups = 0)
+    GroupStatsF(std::size_t count, bool runs)
         : c(count), r(count), inv(count), var(count), ill(count), pivot(runs ? count : 0),
-          s(runs ? count : 0), q(runs ? count : 0), acc_s(chunk_groups), acc_q(chunk_groups) {}
+          s(runs ? count : 0), q(runs ? count : 0) {}
 
     // One-pass results of groups [g0, g0 + count) around their pivots: for group g0 + k,
     // sum[k] = sum (x - p[k]) and squares[k] = sum (x - p[k])^2 over n cells. Sets ill[g] where
@@ -531,42 +539,26 @@ const float* run_of(const NormJob& job, std::size_t g, std::size_t pi) {
 // With P > 1 (BatchNorm on images: a group is one H*W plane of every example) the chunk's
 // groups are summed side by side, run pi of every group before run pi + 1, so memory is read
 // in order (the chunk's planes of one example are adjacent) instead of jumping a whole example
-// ahead after every plane; each group still adds its runs in the same order (same bits).
+// ahead after every plane. Each run is summed on its own and a group adds its runs' totals in
+// run order: one fixed order, whatever the chunking.
 bool stats_runs(const NormJob& job, std::size_t g0, std::size_t g1, GroupStatsF& st) {
     const GroupPlan& p = job.plan;
     const double n = static_cast<double>(p.group_size());
     const std::size_t stride = p.groups * p.inner; // between the runs of one group
     for (std::size_t g = g0; g < g1; ++g)
         st.pivot[g] = run_pivot(run_of(job, g, 0), p.inner, stride, p.group_size());
-    if (p.pre == 1) {
-        for (std::size_t g = g0; g < g1; ++g) {
-            Accumulator s, q;
-            accumulate_moments_around(run_of(job, g, 0), p.inner, st.pivot[g], s, q);
-            st.s[g] = s.total();
-            st.q[g] = q.total();
-        }
-    } else {
-        Accumulator* s = st.acc_s.data() - g0;
-        Accumulator* q = st.acc_q.data() - g0;
-        std::fill(s + g0, s + g1, Accumulator{});
-        std::fill(q + g0, q + g1, Accumulator{});
-        for (std::size_t pi = 0; pi < p.pre; ++pi)
-            for (std::size_t g = g0; g < g1; ++g)
-                accumulate_moments_around(run_of(job, g, pi), p.inner, st.pivot[g], s[g], q[g]);
-        for (std::size_t g = g0; g < g1; ++g) {
-            st.s[g] = s[g].total();
-            st.q[g] = q[g].total();
-        }
-    }
+    for (std::size_t pi = 0; pi < p.pre; ++pi)
+        for (std::size_t g = g0; g < g1; ++g)
+            add_run_moments(run_of(job, g, pi), p.inner, st.pivot[g], pi == 0, st.s[g], st.q[g]);
     if (st.set_moments(g0, g1 - g0, &st.pivot[g0], &st.s[g0], &st.q[g0], n)) {
         for (std::size_t g = g0; g < g1; ++g) {
             if (!st.ill[g]) continue;
             // Ill-conditioned: one more pass around c, the mean just found (from L1/L2).
             const float c = st.c[g];
-            Accumulator s, q;
+            float s = 0.0f, q = 0.0f;
             for (std::size_t pi = 0; pi < p.pre; ++pi)
-                accumulate_moments_around(run_of(job, g, pi), p.inner, c, s, q);
-            st.set_moments(g, c, s.total(), q.total(), n);
+                add_run_moments(run_of(job, g, pi), p.inner, c, pi == 0, s, q);
+            st.set_moments(g, c, s, q, n);
         }
     }
     if (!stats_usable(job, g0, g1, st)) return false;
@@ -583,10 +575,10 @@ Center center_of(const NormJob& job, const GroupStatsF& st, std::size_t g) {
                : Center::MeanExact;
 }
 
-// apply_runs_per_cell for runs that share a centering mode.
-template <std::size_t kRuns>
-void apply_cells(Center mode, const CellRun (&runs)[kRuns], std::size_t n, const float* gamma,
+// apply_runs_per_cell for one run.
+void apply_cells(Center mode, const CellRun& run, std::size_t n, const float* gamma,
                  const float* beta) {
+    const CellRun runs[1] = {run};
     if (mode == Center::None)
         apply_runs_per_cell<Center::None>(runs, n, gamma, beta);
     else if (mode == Center::Mean)
@@ -596,9 +588,10 @@ void apply_cells(Center mode, const CellRun (&runs)[kRuns], std::size_t n, const
 }
 
 // Rank 2/3: y of run pi of group g = (o, q), together with run pi2 of group g2 when g2 != g or
-// pi2 != pi (the same q, so the same gamma and beta; a pair whose centering modes differ goes
-// one run at a time). A row of the runs layout is exactly the C features (Q * M = C: LayerNorm
-// Q = 1, GroupNorm M = C / G), so group q's runs start at channel q * M.
+// pi2 != pi (the same q, so the same gamma and beta). Pairs share a loop in the two common
+// centering modes; a pair whose modes differ, or a far mean (MeanExact, rare), goes one run at
+// a time. A row of the runs layout is exactly the C features (Q * M = C: LayerNorm Q = 1,
+// GroupNorm M = C / G), so group q's runs start at channel q * M.
 void apply_feature_runs(const NormJob& job, const GroupStatsF& st, std::size_t o, std::size_t q,
                         std::size_t pi, std::size_t o2, std::size_t pi2) {
     const GroupPlan& p = job.plan;
@@ -610,14 +603,17 @@ void apply_feature_runs(const NormJob& job, const GroupStatsF& st, std::size_t o
     const float* gamma = job.gamma + q * p.inner;
     const float* beta = job.beta + q * p.inner;
     const Center mode = center_of(job, st, g);
-    if (g2 == g && pi2 == pi) {
-        apply_cells(mode, {run(g, o, pi)}, p.inner, gamma, beta);
-    } else if (center_of(job, st, g2) == mode) {
-        apply_cells(mode, {run(g, o, pi), run(g2, o2, pi2)}, p.inner, gamma, beta);
-    } else {
-        apply_cells(mode, {run(g, o, pi)}, p.inner, gamma, beta);
-        apply_cells(center_of(job, st, g2), {run(g2, o2, pi2)}, p.inner, gamma, beta);
+    const bool second = g2 != g || pi2 != pi;
+    if (second && mode != Center::MeanExact && center_of(job, st, g2) == mode) {
+        const CellRun runs[2] = {run(g, o, pi), run(g2, o2, pi2)};
+        if (mode == Center::None)
+            apply_runs_per_cell<Center::None>(runs, p.inner, gamma, beta);
+        else
+            apply_runs_per_cell<Center::Mean>(runs, p.inner, gamma, beta);
+        return;
     }
+    apply_cells(mode, run(g, o, pi), p.inner, gamma, beta);
+    if (second) apply_cells(center_of(job, st, g2), run(g2, o2, pi2), p.inner, gamma, beta);
 }
 
 // Rank 4: y of run pi of group g = (o, q), whole H*W planes of one channel each.
@@ -830,7 +826,7 @@ void normalize(const NormJob& job) {
         columns      ? 1
         : p.pre == 1 ? std::max<std::size_t>(1, kChunkCells / p.group_size())
                      : std::min(p.group_count(), (kChunkCells + p.inner - 1) / p.inner);
-    GroupStatsF st(p.group_count(), !columns, !columns && p.pre > 1 ? per_unit : 0);
+    GroupStatsF st(p.group_count(), !columns);
     ColumnScratch scratch(columns ? p.groups * p.inner : 0, columns ? p.groups : 0);
     const std::size_t units =
         columns ? p.outer : (p.group_count() + per_unit - 1) / per_unit;
