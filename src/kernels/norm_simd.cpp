@@ -208,67 +208,37 @@ void accumulate_columns(const float* x, std::size_t stride, std::size_t rows, st
 // which changes no bit), a well-placed mean by c alone, a far one by c and r (file header).
 enum class Center { None, Mean, MeanExact };
 
-// One run of a rank-2/3 apply (the channel changes every cell): x, y and its centering.
-struct CellRun {
-    const float* x;
-    float* y;
-    float c, r, inv;
-};
-
-// y[i] = ((x[i] - c) - r) * (inv * gamma[i]) + beta[i] for each of kRuns runs of n cells that
-// share gamma and beta (the same columns of consecutive rows); RMSNorm has no beta: its y is the
-// product alone. Two runs at a time load each gamma and beta once for both: three loads per
-// vector of y become two. Lane-wise work: pairing and unrolling change no bit. The loops step
-// pointers rather than one index, so every load and store is one base plus a constant offset.
-template <Center kCenter, std::size_t kRuns>
-void apply_runs_per_cell(const CellRun (&runs)[kRuns], std::size_t n, const float* gamma,
-                         const float* beta) {
-    const float* x[kRuns];
-    float* y[kRuns];
-    f32x4 vc[kRuns], vr[kRuns], vinv[kRuns];
-    for (std::size_t k = 0; k < kRuns; ++k) {
-        x[k] = runs[k].x;
-        y[k] = runs[k].y;
-        vc[k] = splat(runs[k].c);
-        vr[k] = splat(runs[k].r);
-        vinv[k] = splat(runs[k].inv);
-    }
-    auto centered = [&](f32x4 v, std::size_t k) {
+// y[i] = ((x[i] - c) - r) * (inv * gamma[i]) + beta[i]   (channel changes every cell; RMSNorm
+// has no beta: its y is the product alone). The loops step pointers rather than one index, so
+// every load and store of an unrolled step is one base plus a constant offset.
+template <Center kCenter>
+void apply_run_per_cell(const float* x, float* y, std::size_t n, float c, float r, float inv,
+                        const float* gamma, const float* beta) {
+    const f32x4 vc = splat(c), vr = splat(r), vinv = splat(inv);
+    auto centered = [&](f32x4 v) {
         if (kCenter == Center::None) return v;
-        if (kCenter == Center::Mean) return sub(v, vc[k]);
-        return sub(sub(v, vc[k]), vr[k]);
+        if (kCenter == Center::Mean) return sub(v, vc);
+        return sub(sub(v, vc), vr);
     };
-    auto step = [&](std::size_t i) {
-        const f32x4 g = load(gamma + i);
-        const f32x4 b = kCenter == Center::None ? g : load(beta + i);
-        for (std::size_t k = 0; k < kRuns; ++k) {
-            const f32x4 v = mul(centered(load(x[k] + i), k), mul(vinv[k], g));
-            store(y[k] + i, kCenter == Center::None ? v : add(v, b));
-        }
+    auto step = [&](std::size_t k) {
+        const f32x4 v = mul(centered(load(x + k)), mul(vinv, load(gamma + k)));
+        store(y + k, kCenter == Center::None ? v : add(v, load(beta + k)));
     };
-    auto advance = [&](std::size_t cells) {
-        for (std::size_t k = 0; k < kRuns; ++k) {
-            x[k] += cells;
-            y[k] += cells;
-        }
-        gamma += cells;
-        beta += cells;
-    };
-    const float* const end = x[0] + n;
+    const float* const end = x + n;
     // for (i) y[i] = centered(x[i]) * (inv * gamma[i]) + beta[i];  four vectors per iteration
-    for (; end - x[0] >= static_cast<std::ptrdiff_t>(kBlock); advance(kBlock))
-        for (std::size_t i = 0; i < kBlock; i += kLanes)
-            step(i);
-    for (; end - x[0] >= static_cast<std::ptrdiff_t>(kLanes); advance(kLanes))
+    // (lane-wise work: unrolling changes no bit)
+    for (; end - x >= static_cast<std::ptrdiff_t>(kBlock);
+         x += kBlock, y += kBlock, gamma += kBlock, beta += kBlock)
+        for (std::size_t k = 0; k < kBlock; k += kLanes)
+            step(k);
+    for (; end - x >= static_cast<std::ptrdiff_t>(kLanes);
+         x += kLanes, y += kLanes, gamma += kLanes, beta += kLanes)
         step(0);
-    for (; x[0] != end; advance(1)) {
-        for (std::size_t k = 0; k < kRuns; ++k) {
-            const float c = runs[k].c, r = runs[k].r, inv = runs[k].inv;
-            const float v = kCenter == Center::None   ? *x[k]
-                            : kCenter == Center::Mean ? *x[k] - c
-                                                      : (*x[k] - c) - r;
-            *y[k] = kCenter == Center::None ? v * (inv * *gamma) : v * (inv * *gamma) + *beta;
-        }
+    for (; x != end; ++x, ++y, ++gamma, ++beta) {
+        const float v = kCenter == Center::None   ? *x
+                        : kCenter == Center::Mean ? *x - c
+                                                  : (*x - c) - r;
+        *y = kCenter == Center::None ? v * (inv * *gamma) : v * (inv * *gamma) + *beta;
     }
 }
 
@@ -566,71 +536,37 @@ bool stats_runs(const NormJob& job, std::size_t g0, std::size_t g1, GroupStatsF&
     return true;
 }
 
-// How run g's cells are centered in a rank-2/3 apply (see Center).
-Center center_of(const NormJob& job, const GroupStatsF& st, std::size_t g) {
-    if (job.kind == NormKind::Rms) return Center::None;
-    const float c = st.c[g];
-    return st.r[g] == 0.0f || std::fabs(static_cast<double>(c)) * st.inv[g] <= kDropR
-               ? Center::Mean
-               : Center::MeanExact;
-}
-
-// apply_runs_per_cell for one run.
-void apply_cells(Center mode, const CellRun& run, std::size_t n, const float* gamma,
-                 const float* beta) {
-    const CellRun runs[1] = {run};
-    if (mode == Center::None)
-        apply_runs_per_cell<Center::None>(runs, n, gamma, beta);
-    else if (mode == Center::Mean)
-        apply_runs_per_cell<Center::Mean>(runs, n, gamma, beta);
-    else
-        apply_runs_per_cell<Center::MeanExact>(runs, n, gamma, beta);
-}
-
-// Rank 2/3: y of run pi of group g = (o, q), together with run pi2 of group g2 when g2 != g or
-// pi2 != pi (the same q, so the same gamma and beta). Pairs share a loop in the two common
-// centering modes; a pair whose modes differ, or a far mean (MeanExact, rare), goes one run at
-// a time. A row of the runs layout is exactly the C features (Q * M = C: LayerNorm Q = 1,
-// GroupNorm M = C / G), so group q's runs start at channel q * M.
-void apply_feature_runs(const NormJob& job, const GroupStatsF& st, std::size_t o, std::size_t q,
-                        std::size_t pi, std::size_t o2, std::size_t pi2) {
+// y of run pi of group g = (o, q) (runs layout).
+void apply_run(const NormJob& job, std::size_t o, std::size_t q, std::size_t pi,
+               const GroupStatsF& st) {
     const GroupPlan& p = job.plan;
-    const std::size_t g = o * p.groups + q, g2 = o2 * p.groups + q;
-    auto run = [&](std::size_t gg, std::size_t oo, std::size_t pp) {
-        const std::size_t f = run_start(p, oo, pp, q);
-        return CellRun{job.x + f, job.y + f, st.c[gg], st.r[gg], st.inv[gg]};
-    };
-    const float* gamma = job.gamma + q * p.inner;
-    const float* beta = job.beta + q * p.inner;
-    const Center mode = center_of(job, st, g);
-    const bool second = g2 != g || pi2 != pi;
-    if (second && mode != Center::MeanExact && center_of(job, st, g2) == mode) {
-        const CellRun runs[2] = {run(g, o, pi), run(g2, o2, pi2)};
-        if (mode == Center::None)
-            apply_runs_per_cell<Center::None>(runs, p.inner, gamma, beta);
-        else
-            apply_runs_per_cell<Center::Mean>(runs, p.inner, gamma, beta);
-        return;
-    }
-    apply_cells(mode, run(g, o, pi), p.inner, gamma, beta);
-    if (second) apply_cells(center_of(job, st, g2), run(g2, o2, pi2), p.inner, gamma, beta);
-}
-
-// Rank 4: y of run pi of group g = (o, q), whole H*W planes of one channel each.
-void apply_plane_run(const NormJob& job, std::size_t o, std::size_t q, std::size_t pi,
-                     const GroupStatsF& st) {
-    const GroupPlan& p = job.plan;
+    const bool rms = job.kind == NormKind::Rms;
     const std::size_t cs = job.channel_stride;
     const std::size_t g = o * p.groups + q;
     const std::size_t f = run_start(p, o, pi, q);
     const float c = st.c[g], r = st.r[g], inv = st.inv[g];
     const float* x = job.x + f;
     float* y = job.y + f;
+    if (cs == 1) {
+        // Rank 2/3: the run is a slice of one feature row. A row of the runs layout is exactly
+        // the C features (Q * M = C: LayerNorm Q = 1, GroupNorm M = C / G), so group q's run
+        // starts at channel q * M (what f % C gives, without a divide per run).
+        const float* gamma = job.gamma + q * p.inner;
+        const float* beta = job.beta + q * p.inner;
+        if (rms)
+            apply_run_per_cell<Center::None>(x, y, p.inner, c, r, inv, gamma, beta);
+        else if (r == 0.0f || std::fabs(static_cast<double>(c)) * inv <= kDropR)
+            apply_run_per_cell<Center::Mean>(x, y, p.inner, c, r, inv, gamma, beta);
+        else
+            apply_run_per_cell<Center::MeanExact>(x, y, p.inner, c, r, inv, gamma, beta);
+        return;
+    }
+    // Rank 4: the run is whole H*W planes, one channel each.
     std::size_t ch = (f / cs) % job.channels;
     for (std::size_t k = 0; k < p.inner; k += cs) {
         const float a = inv * job.gamma[ch];
         const float b = job.beta[ch] - r * a;
-        if (job.kind == NormKind::Rms)
+        if (rms)
             apply_run_uniform<false>(x + k, y + k, cs, c, a, b);
         else
             apply_run_uniform<true>(x + k, y + k, cs, c, a, b);
@@ -638,44 +574,17 @@ void apply_plane_run(const NormJob& job, std::size_t o, std::size_t q, std::size
     }
 }
 
-// y of groups [g0, g1). Rank 4: in memory order, run pi of every group, then pi + 1 (as
-// stats_runs reads them). Rank 2/3: runs two at a time that share gamma and beta: the next run
-// of the same group (GroupNorm on (B,L,d)), else the same group of the next row (LayerNorm,
-// RMSNorm, GroupNorm on (B,d)) while both are in the chunk.
+// y of groups [g0, g1) in memory order: run pi of every group, then pi + 1 (as stats_runs
+// reads them; with P = 1 simply group after group).
 void apply_runs(const NormJob& job, std::size_t g0, std::size_t g1, const GroupStatsF& st) {
     const GroupPlan& p = job.plan;
-    const std::size_t groups = p.groups;
-    if (job.channel_stride != 1) {
-        for (std::size_t pi = 0; pi < p.pre; ++pi) {
-            for (std::size_t g = g0, o = g0 / groups, q = g0 % groups; g < g1; ++g) {
-                apply_plane_run(job, o, q, pi, st);
-                if (++q == groups) {
-                    q = 0;
-                    ++o;
-                }
+    for (std::size_t pi = 0; pi < p.pre; ++pi) {
+        for (std::size_t g = g0, o = g0 / p.groups, q = g0 % p.groups; g < g1; ++g) {
+            apply_run(job, o, q, pi, st);
+            if (++q == p.groups) {
+                q = 0;
+                ++o;
             }
-        }
-        return;
-    }
-    std::size_t o = g0 / groups, q = g0 % groups;
-    for (std::size_t g = g0; g < g1;) {
-        if (p.pre > 1) {
-            for (std::size_t pi = 0; pi < p.pre; pi += 2)
-                apply_feature_runs(job, st, o, q, pi, o, std::min(pi + 1, p.pre - 1));
-        } else if (q == 0 && g + 2 * groups <= g1) {
-            // Rows o and o + 1, whole.
-            for (std::size_t k = 0; k < groups; ++k)
-                apply_feature_runs(job, st, o, k, 0, o + 1, 0);
-            g += 2 * groups;
-            o += 2;
-            continue;
-        } else {
-            apply_feature_runs(job, st, o, q, 0, o, 0);
-        }
-        ++g;
-        if (++q == groups) {
-            q = 0;
-            ++o;
         }
     }
 }
@@ -813,6 +722,8 @@ const char* compiled_target() {
 void normalize(const NormJob& job) {
     const GroupPlan& p = job.plan;
     const bool columns = p.inner < kBlock;
+    GroupStatsF st(p.group_count(), !columns);
+    ColumnScratch scratch(columns ? p.groups * p.inner : 0, columns ? p.groups : 0);
 
     // Units of work: chunks of about kChunkCells cells of whole groups (runs), or one block o
     // (columns). Each unit's statistics, then its apply while its cells are in cache; if y
@@ -826,8 +737,6 @@ void normalize(const NormJob& job) {
         columns      ? 1
         : p.pre == 1 ? std::max<std::size_t>(1, kChunkCells / p.group_size())
                      : std::min(p.group_count(), (kChunkCells + p.inner - 1) / p.inner);
-    GroupStatsF st(p.group_count(), !columns);
-    ColumnScratch scratch(columns ? p.groups * p.inner : 0, columns ? p.groups : 0);
     const std::size_t units =
         columns ? p.outer : (p.group_count() + per_unit - 1) / per_unit;
     auto stats = [&](std::size_t u) {
