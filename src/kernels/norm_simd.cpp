@@ -520,10 +520,8 @@ void add_runs_moments(const NormJob& job, std::size_t g, std::size_t pi, float p
 // The float sums of every group come first, the double math for all of them after: each
 // group's tail (horizontal add, divide, square root) is a long dependency chain, and in a
 // separate loop the chains of consecutive groups overlap instead of stalling the sums.
-// With P > 1 (BatchNorm on images: a group is one H*W plane of every example) the chunk's
-// groups are summed side by side, run pi of every group before run pi + 1 (short runs a few at
-// a time: add_runs_moments), so memory is read in order (the chunk's planes of one example are
-// adjacent) instead of jumping a whole example ahead after every plane.
+// With P > 1 the chunk's groups are summed side by side in memory order, run pi of every group
+// before run pi + 1 (short runs a few at a time: add_runs_moments); why: normalize.
 bool stats_runs(const NormJob& job, std::size_t g0, std::size_t g1, GroupStatsF& st) {
     const GroupPlan& p = job.plan;
     const double n = static_cast<double>(p.group_size());
