@@ -359,6 +359,60 @@ TEST_CASE("simd: fused chunks give the same bits in place, and overflow in a lat
     }
 }
 
+TEST_CASE("simd: a chunk applied while the next is summed keeps every group's own path") {
+    // Out of place, rows of one group (P = 1, channel per cell) have chunk k's apply fused with
+    // chunk k + 1's sums; in place they stay apart. Mix in every per-group path: the exact
+    // centre (1e4 + 1e-2), a far pivot (second pass), a constant group, NaN, then check both
+    // give the same bits and the reference's values, over chunk edges and a short last chunk.
+    for (const SweepCase& c : {SweepCase{NormKind::Layer, Shape::matrix(70, 768)},
+                               SweepCase{NormKind::Rms, Shape::matrix(70, 1000)},
+                               SweepCase{NormKind::Layer, Shape::sequence(3, 20, 1030)},
+                               SweepCase{NormKind::Group, Shape::matrix(80, 768), 8},
+                               SweepCase{NormKind::Group, Shape::sequence(2, 40, 1024), 32}}) {
+        const NormSpec spec{.kind = c.kind, .groups = c.groups};
+        const auto noise = test::random_floats(c.shape.size(), 304, 0.0f, 1.0f);
+        kernels::GroupPlan plan;
+        REQUIRE(kernels::plan_groups(c.shape, spec, &plan).empty());
+        REQUIRE(plan.group_count() * plan.group_size() > 3 * 16384); // several chunks
+        const auto x = fill_groups(c.shape, spec, [&](std::size_t g, std::size_t k) {
+            const float v = noise[(g * 17 + k) % noise.size()];
+            switch (g % 5) {
+            case 0: return 1e4f + 1e-2f * v;            // exact centre
+            case 1: return k < 8 ? 50.0f + v : v;       // pivot far from the mean
+            case 2: return 0.75f;                       // constant
+            case 3: return k == 5 ? NAN : 3.0f + v;     // NaN in the group
+            default: return v;
+            }
+        });
+        CAPTURE(std::string(kind_name(c.kind)));
+        CAPTURE(c.shape.str());
+        const auto out = run_norm(spec, c.shape, x, Impl::Simd);
+        const auto ref = run_norm(spec, c.shape, x, Impl::Reference);
+        auto inplace = x;
+        kernels::NormTrace trace;
+        REQUIRE(kernels::normalize(spec, core::TensorView{.data = inplace.data(), .shape = c.shape},
+                                   inplace.data(), nullptr, nullptr, &trace, Impl::Simd)
+                    .empty());
+        CHECK(test::bitwise_equal(inplace, out.y));
+        CHECK(test::bitwise_equal(trace.var, out.trace.var));
+        CHECK(test::bitwise_equal(trace.mean, out.trace.mean));
+        // Values: NaN exactly in the NaN groups, the reference's elsewhere.
+        std::size_t nan_cells = 0;
+        for (std::size_t g = 0; g < plan.group_count(); ++g) {
+            for (std::size_t k = 0; k < plan.group_size(); ++k) {
+                const std::size_t i = kernels::group_cell(plan, g, k);
+                if (g % 5 == 3) {
+                    nan_cells += std::isnan(out.y[i]) ? 1 : 0;
+                } else if (!(std::fabs(out.y[i] - ref.y[i]) <= 2e-4f * (1.0f + std::fabs(ref.y[i])))) {
+                    FAIL_CHECK("group " << g << " cell " << k << ": " << out.y[i] << " vs " << ref.y[i]);
+                    break;
+                }
+            }
+        }
+        CHECK(nan_cells == (plan.group_count() + 1) / 5 * plan.group_size());
+    }
+}
+
 TEST_CASE("simd: pivot sums that overflow on finite inputs go to the reference") {
     // |x| ~ 2e38: the pairwise pivot sum passes FLT_MAX although every cell is finite.
     const Shape s = Shape::matrix(3, 40);
