@@ -291,6 +291,34 @@ void apply_run_uniform(const float* x, float* y, std::size_t n, float c, float a
         *y = (kCentered ? *x - c : *x) * a + b;
 }
 
+// accumulate_moments<true>(xs, n, p, s, q) and apply_run_uniform<kCentered>(x, y, n, c, a, b)
+// in one loop, as accumulate_while_applying (one H*W plane: n a multiple of kBlock).
+template <bool kCentered>
+void accumulate_while_applying_plane(const float* xs, std::size_t n, float p, Accumulator& s,
+                                     Accumulator& q, const float* x, float* y, float c, float a,
+                                     float b) {
+    const f32x4 vp = splat(p), vc = splat(c), va = splat(a), vb = splat(b);
+    const float* const end = xs + n;
+    for (; xs != end; xs += kBlock, x += kBlock, y += kBlock) {
+        const f32x4 d0 = sub(load(xs), vp);
+        const f32x4 d1 = sub(load(xs + 4), vp);
+        const f32x4 d2 = sub(load(xs + 8), vp);
+        const f32x4 d3 = sub(load(xs + 12), vp);
+        s.acc[0] = add(s.acc[0], d0);
+        s.acc[1] = add(s.acc[1], d1);
+        s.acc[2] = add(s.acc[2], d2);
+        s.acc[3] = add(s.acc[3], d3);
+        q.acc[0] = mul_add(d0, d0, q.acc[0]);
+        q.acc[1] = mul_add(d1, d1, q.acc[1]);
+        q.acc[2] = mul_add(d2, d2, q.acc[2]);
+        q.acc[3] = mul_add(d3, d3, q.acc[3]);
+        for (std::size_t k = 0; k < kBlock; k += kLanes) {
+            const f32x4 v = load(x + k);
+            store(y + k, mul_add(kCentered ? sub(v, vc) : v, va, vb));
+        }
+    }
+}
+
 // y[r*stride + j] = (x[r*stride + j] - c[j]) * a[j] + b[j] for j < width, r < rows (every
 // column its own group and channel). Like accumulate_columns: sixteen columns' constants stay
 // in registers down a block of kApplyRowBlock rows, so each cell costs one load and one store.
@@ -658,32 +686,52 @@ void apply_runs(const NormJob& job, std::size_t g0, std::size_t g1, const GroupS
 }
 
 // stats_runs for groups [g0, g1) while applying groups [a0, a0 + g1 - g0) (normalize: a chunk's
-// apply overlaps the reading of the next chunk). For groups of one run whose channel changes
-// every cell (P = 1, ranks 2 and 3), y apart from x. Same bits as stats_runs, then apply_runs.
+// apply overlaps the reading of the next chunk). For groups of one run (P = 1), y apart from
+// x. Same bits as stats_runs, then apply_runs: a pair that the fused loops cannot take as the
+// separate ones would (the exact centre; runs or planes not a multiple of kBlock) takes those.
 bool stats_runs_applying(const NormJob& job, std::size_t g0, std::size_t g1, std::size_t a0,
                          GroupStatsF& st) {
     const GroupPlan& p = job.plan;
     const std::size_t n = p.inner;
+    const std::size_t cs = job.channel_stride; // 1, or an H*W plane per channel (rank 4)
+    const bool rms = job.kind == NormKind::Rms;
     set_run_pivots(job, g0, g1, st);
     for (std::size_t g = g0, ga = a0, qa = a0 % p.groups; g < g1; ++g, ++ga) {
-        const Center center = run_center(job, st, ga);
-        if (center == Center::MeanExact || n % kBlock != 0) {
+        const Center center = cs == 1 ? run_center(job, st, ga) : Center::Mean;
+        if (center == Center::MeanExact || (cs == 1 ? n : cs) % kBlock != 0) {
             apply_run(job, ga / p.groups, qa, 0, st);
             add_runs_moments(job, g, 0, st.pivot[g], st.s[g], st.q[g]);
         } else {
             const float* xs = job.x + g * n;
             const float* x = job.x + ga * n;
             float* y = job.y + ga * n;
-            const float* gamma = job.gamma + qa * n;
-            const float* beta = job.beta + qa * n;
             const float pv = st.pivot[g], c = st.c[ga], inv = st.inv[ga];
             Accumulator s, q;
-            if (center == Center::None)
-                accumulate_while_applying<true, Center::None>(xs, n, pv, s, q, x, y, c, inv,
-                                                              gamma, beta);
-            else
-                accumulate_while_applying<true, Center::Mean>(xs, n, pv, s, q, x, y, c, inv,
-                                                              gamma, beta);
+            if (cs == 1) {
+                // The run is a slice of one feature row from channel qa * M (apply_run).
+                const float* gamma = job.gamma + qa * n;
+                const float* beta = job.beta + qa * n;
+                if (center == Center::None)
+                    accumulate_while_applying<true, Center::None>(xs, n, pv, s, q, x, y, c, inv,
+                                                                  gamma, beta);
+                else
+                    accumulate_while_applying<true, Center::Mean>(xs, n, pv, s, q, x, y, c, inv,
+                                                                  gamma, beta);
+            } else {
+                // Whole planes, one channel each; r folded into b (apply_run).
+                std::size_t ch = (ga * n / cs) % job.channels;
+                for (std::size_t k = 0; k < n; k += cs) {
+                    const float a = inv * job.gamma[ch];
+                    const float b = job.beta[ch] - st.r[ga] * a;
+                    if (rms)
+                        accumulate_while_applying_plane<false>(xs + k, cs, pv, s, q, x + k,
+                                                               y + k, c, a, b);
+                    else
+                        accumulate_while_applying_plane<true>(xs + k, cs, pv, s, q, x + k,
+                                                              y + k, c, a, b);
+                    if (++ch == job.channels) ch = 0;
+                }
+            }
             st.s[g] = s.total();
             st.q[g] = q.total();
         }
@@ -856,7 +904,7 @@ void normalize(const NormJob& job) {
     // Apply trails the statistics by `lag` units: 0 normally, all of them when y overlaps x.
     // (One call site each, so the compiler inlines both: the vector code sits in normalize.)
     const std::size_t lag = overlaps(job) ? units : 0;
-    if (!columns && p.pre == 1 && job.channel_stride == 1 && lag == 0) {
+    if (!columns && p.pre == 1 && lag == 0) {
         // Chunk k's apply runs while chunk k + 1 is summed (stats_runs_applying).
         if (!stats(0)) {
             reference::normalize(job);

@@ -360,15 +360,21 @@ TEST_CASE("simd: fused chunks give the same bits in place, and overflow in a lat
 }
 
 TEST_CASE("simd: a chunk applied while the next is summed keeps every group's own path") {
-    // Out of place, rows of one group (P = 1, channel per cell) have chunk k's apply fused with
-    // chunk k + 1's sums; in place they stay apart. Mix in every per-group path: the exact
+    // Out of place, groups of one run (P = 1) have chunk k's apply fused with chunk k + 1's
+    // sums; in place they stay apart (planes of 18 x 18: never fused, 324 is not 16k). Mix in every per-group path: the exact
     // centre (1e4 + 1e-2), a far pivot (second pass), a constant group, NaN, then check both
     // give the same bits and the reference's values, over chunk edges and a short last chunk.
     for (const SweepCase& c : {SweepCase{NormKind::Layer, Shape::matrix(70, 768)},
                                SweepCase{NormKind::Rms, Shape::matrix(70, 1000)},
                                SweepCase{NormKind::Layer, Shape::sequence(3, 20, 1030)},
                                SweepCase{NormKind::Group, Shape::matrix(80, 768), 8},
-                               SweepCase{NormKind::Group, Shape::sequence(2, 40, 1024), 32}}) {
+                               SweepCase{NormKind::Group, Shape::sequence(2, 40, 1024), 32},
+                               // Planes: one channel's factor for a whole H*W plane.
+                               SweepCase{NormKind::Instance, Shape::image(4, 16, 32, 32)},
+                               SweepCase{NormKind::Group, Shape::image(8, 32, 16, 16), 4},
+                               SweepCase{NormKind::Layer, Shape::image(3, 8, 48, 48)},
+                               SweepCase{NormKind::Rms, Shape::image(3, 8, 48, 48)},
+                               SweepCase{NormKind::Instance, Shape::image(4, 40, 18, 18)}}) {
         const NormSpec spec{.kind = c.kind, .groups = c.groups};
         const auto noise = test::random_floats(c.shape.size(), 304, 0.0f, 1.0f);
         kernels::GroupPlan plan;
@@ -384,14 +390,21 @@ TEST_CASE("simd: a chunk applied while the next is summed keeps every group's ow
             default: return v;
             }
         });
+        // A different gamma and beta for every channel: a misplaced channel shows.
+        std::vector<float> gamma(static_cast<std::size_t>(c.shape.channels()));
+        std::vector<float> beta(gamma.size());
+        for (std::size_t i = 0; i < gamma.size(); ++i) {
+            gamma[i] = 0.5f + 0.125f * static_cast<float>(i % 7);
+            beta[i] = -0.25f + 0.0625f * static_cast<float>(i % 5);
+        }
         CAPTURE(std::string(kind_name(c.kind)));
         CAPTURE(c.shape.str());
-        const auto out = run_norm(spec, c.shape, x, Impl::Simd);
-        const auto ref = run_norm(spec, c.shape, x, Impl::Reference);
+        const auto out = run_norm(spec, c.shape, x, Impl::Simd, &gamma, &beta);
+        const auto ref = run_norm(spec, c.shape, x, Impl::Reference, &gamma, &beta);
         auto inplace = x;
         kernels::NormTrace trace;
         REQUIRE(kernels::normalize(spec, core::TensorView{.data = inplace.data(), .shape = c.shape},
-                                   inplace.data(), nullptr, nullptr, &trace, Impl::Simd)
+                                   inplace.data(), gamma.data(), beta.data(), &trace, Impl::Simd)
                     .empty());
         CHECK(test::bitwise_equal(inplace, out.y));
         CHECK(test::bitwise_equal(trace.var, out.trace.var));
