@@ -369,6 +369,9 @@ TEST_CASE("simd: a chunk applied while the next is summed keeps every group's ow
                                SweepCase{NormKind::Layer, Shape::sequence(3, 20, 1030)},
                                SweepCase{NormKind::Group, Shape::matrix(80, 768), 8},
                                SweepCase{NormKind::Group, Shape::sequence(2, 40, 1024), 32},
+                               // Groups of 30 runs of 512: fused a run of each at a time.
+                               SweepCase{NormKind::Group, Shape::sequence(2, 30, 2048), 4},
+                               SweepCase{NormKind::Batch, Shape::image(3, 160, 16, 16)}, // chunks of 64 channels
                                // Planes: one channel's factor for a whole H*W plane.
                                SweepCase{NormKind::Instance, Shape::image(4, 16, 32, 32)},
                                SweepCase{NormKind::Group, Shape::image(8, 32, 16, 16), 4},
