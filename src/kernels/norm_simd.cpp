@@ -293,9 +293,9 @@ void apply_run_uniform(const float* x, float* y, std::size_t n, float c, float a
         *y = (kCentered ? *x - c : *x) * a + b;
 }
 
-// accumulate_moments<true>(xs, n, p, s, q) and apply_run_uniform<kCentered>(x, y, n, c, a, b)
-// in one loop, as accumulate_while_applying (one H*W plane: n a multiple of kBlock).
-template <bool kCentered>
+// accumulate_moments<true>(xs, n, p, s, q) and apply_run_uniform<true>(x, y, n, c, a, b) in
+// one loop, as accumulate_while_applying (one H*W plane: n a multiple of kBlock). RMSNorm's
+// c = 0 is subtracted too (x - 0 == x bit for bit: one instance of this loop, not two).
 void accumulate_while_applying_plane(const float* xs, std::size_t n, float p, Accumulator& s,
                                      Accumulator& q, const float* x, float* y, float c, float a,
                                      float b) {
@@ -316,7 +316,7 @@ void accumulate_while_applying_plane(const float* xs, std::size_t n, float p, Ac
         q.acc[3] = mul_add(d3, d3, q.acc[3]);
         for (std::size_t k = 0; k < kBlock; k += kLanes) {
             const f32x4 v = load(x + k);
-            store(y + k, mul_add(kCentered ? sub(v, vc) : v, va, vb));
+            store(y + k, mul_add(sub(v, vc), va, vb));
         }
     }
 }
@@ -696,7 +696,6 @@ bool stats_runs_applying(const NormJob& job, std::size_t g0, std::size_t g1, std
     const GroupPlan& p = job.plan;
     const std::size_t n = p.inner;
     const std::size_t cs = job.channel_stride; // 1, or an H*W plane per channel (rank 4)
-    const bool rms = job.kind == NormKind::Rms;
     set_run_pivots(job, g0, g1, st);
     for (std::size_t pi = 0; pi < p.pre; ++pi) {
         for (std::size_t g = g0, ga = a0, qa = a0 % p.groups; g < g1; ++g, ++ga) {
@@ -728,12 +727,8 @@ bool stats_runs_applying(const NormJob& job, std::size_t g0, std::size_t g1, std
                     for (std::size_t k = 0; k < n; k += cs) {
                         const float a = inv * job.gamma[ch];
                         const float b = job.beta[ch] - st.r[ga] * a;
-                        if (rms)
-                            accumulate_while_applying_plane<false>(xs + k, cs, pv, s, q, x + k,
-                                                                   y + k, c, a, b);
-                        else
-                            accumulate_while_applying_plane<true>(xs + k, cs, pv, s, q, x + k,
-                                                                  y + k, c, a, b);
+                        accumulate_while_applying_plane(xs + k, cs, pv, s, q, x + k, y + k, c,
+                                                        a, b);
                         if (++ch == job.channels) ch = 0;
                     }
                 }
