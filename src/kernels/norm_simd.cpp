@@ -689,7 +689,7 @@ void apply_runs(const NormJob& job, std::size_t g0, std::size_t g1, const GroupS
 
 // stats_runs for groups [g0, g1) while applying groups [a0, a0 + g1 - g0) (normalize: a chunk's
 // apply overlaps the reading of the next chunk), y apart from x, one run of each group at a
-// time (runs_per_sum is 1). Same bits as stats_runs, then apply_runs: a pair that the fused
+// time (groups of one run, or runs_per_sum is 1). Same bits as stats_runs, then apply_runs: a pair that the fused
 // loops cannot take (the exact centre; runs or planes not a multiple of kBlock) takes those.
 bool stats_runs_applying(const NormJob& job, std::size_t g0, std::size_t g1, std::size_t a0,
                          GroupStatsF& st) {
