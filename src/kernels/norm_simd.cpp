@@ -94,6 +94,16 @@ struct Accumulator {
     float total() const { return hsum(add(add(acc[0], acc[1]), add(acc[2], acc[3]))) + tail; }
 };
 
+// One kBlock step of the moments below: cells x[0 .. 16) around vp into the four pairs.
+template <bool kShift>
+inline void accumulate_block(const float* x, f32x4 vp, Accumulator& s, Accumulator& q) {
+    for (std::size_t k = 0; k < 4; ++k) {
+        const f32x4 d = kShift ? sub(load(x + k * kLanes), vp) : load(x + k * kLanes);
+        s.acc[k] = add(s.acc[k], d);
+        q.acc[k] = mul_add(d, d, q.acc[k]);
+    }
+}
+
 // s.sum += sum_i (x[i] - p), q.sum += sum_i (x[i] - p)^2: both moments in one read.
 // kShift = false is the same with p = 0, whose subtraction changes no bit (x - 0 == x, also
 // for -0, infinities and NaN), so it is left out: one vector add fewer per 4 cells.
@@ -103,20 +113,8 @@ void accumulate_moments(const float* x, std::size_t n, float p, Accumulator& s, 
     auto centered = [&](const float* at) { return kShift ? sub(load(at), vp) : load(at); };
     const float* const end = x + n;
     // for (i) { d = x[i] - p; s.acc[(i / 4) % 4] += d; q.acc[(i / 4) % 4] += d * d; }
-    for (; end - x >= static_cast<std::ptrdiff_t>(kBlock); x += kBlock) {
-        const f32x4 d0 = centered(x);
-        const f32x4 d1 = centered(x + 4);
-        const f32x4 d2 = centered(x + 8);
-        const f32x4 d3 = centered(x + 12);
-        s.acc[0] = add(s.acc[0], d0);
-        s.acc[1] = add(s.acc[1], d1);
-        s.acc[2] = add(s.acc[2], d2);
-        s.acc[3] = add(s.acc[3], d3);
-        q.acc[0] = mul_add(d0, d0, q.acc[0]);
-        q.acc[1] = mul_add(d1, d1, q.acc[1]);
-        q.acc[2] = mul_add(d2, d2, q.acc[2]);
-        q.acc[3] = mul_add(d3, d3, q.acc[3]);
-    }
+    for (; end - x >= static_cast<std::ptrdiff_t>(kBlock); x += kBlock)
+        accumulate_block<kShift>(x, vp, s, q);
     for (; end - x >= static_cast<std::ptrdiff_t>(kLanes); x += kLanes) {
         const f32x4 d = centered(x);
         s.acc[0] = add(s.acc[0], d);
@@ -204,6 +202,18 @@ void accumulate_columns(const float* x, std::size_t stride, std::size_t rows, st
 // which changes no bit), a well-placed mean by c alone, a far one by c and r (file header).
 enum class Center { None, Mean, MeanExact };
 
+// Four cells of apply_run_per_cell (below): y = centered(x) * (inv * gamma) + beta.
+template <Center kCenter>
+inline void apply_cells(const float* x, float* y, const float* gamma, const float* beta, f32x4 vc,
+                        f32x4 vr, f32x4 vinv) {
+    const f32x4 v = load(x);
+    const f32x4 d = kCenter == Center::None   ? v
+                    : kCenter == Center::Mean ? sub(v, vc)
+                                              : sub(sub(v, vc), vr);
+    const f32x4 w = mul(d, mul(vinv, load(gamma)));
+    store(y, kCenter == Center::None ? w : add(w, load(beta)));
+}
+
 // y[i] = ((x[i] - c) - r) * (inv * gamma[i]) + beta[i]   (channel changes every cell; RMSNorm
 // has no beta: its y is the product alone). The loops step pointers rather than one index, so
 // every load and store of an unrolled step is one base plus a constant offset.
@@ -211,14 +221,8 @@ template <Center kCenter>
 void apply_run_per_cell(const float* x, float* y, std::size_t n, float c, float r, float inv,
                         const float* gamma, const float* beta) {
     const f32x4 vc = splat(c), vr = splat(r), vinv = splat(inv);
-    auto centered = [&](f32x4 v) {
-        if (kCenter == Center::None) return v;
-        if (kCenter == Center::Mean) return sub(v, vc);
-        return sub(sub(v, vc), vr);
-    };
     auto step = [&](std::size_t k) {
-        const f32x4 v = mul(centered(load(x + k)), mul(vinv, load(gamma + k)));
-        store(y + k, kCenter == Center::None ? v : add(v, load(beta + k)));
+        apply_cells<kCenter>(x + k, y + k, gamma + k, beta + k, vc, vr, vinv);
     };
     const float* const end = x + n;
     // for (i) y[i] = centered(x[i]) * (inv * gamma[i]) + beta[i];  four vectors per iteration
@@ -250,28 +254,11 @@ void accumulate_while_applying(const float* xs, std::size_t n, float p, Accumula
                                const float* gamma, const float* beta) {
     static_assert(kCenter != Center::MeanExact, "the exact centre takes the separate loops");
     const f32x4 vp = splat(p), vc = splat(c), vinv = splat(inv);
-    auto centered = [&](const float* at) { return kShift ? sub(load(at), vp) : load(at); };
-    auto step = [&](std::size_t k) {
-        const f32x4 v = load(x + k);
-        const f32x4 w = mul(kCenter == Center::None ? v : sub(v, vc), mul(vinv, load(gamma + k)));
-        store(y + k, kCenter == Center::None ? w : add(w, load(beta + k)));
-    };
     const float* const end = xs + n; // n is a multiple of kBlock: no remainder loops
     for (; xs != end; xs += kBlock, x += kBlock, y += kBlock, gamma += kBlock, beta += kBlock) {
-        const f32x4 d0 = centered(xs);
-        const f32x4 d1 = centered(xs + 4);
-        const f32x4 d2 = centered(xs + 8);
-        const f32x4 d3 = centered(xs + 12);
-        s.acc[0] = add(s.acc[0], d0);
-        s.acc[1] = add(s.acc[1], d1);
-        s.acc[2] = add(s.acc[2], d2);
-        s.acc[3] = add(s.acc[3], d3);
-        q.acc[0] = mul_add(d0, d0, q.acc[0]);
-        q.acc[1] = mul_add(d1, d1, q.acc[1]);
-        q.acc[2] = mul_add(d2, d2, q.acc[2]);
-        q.acc[3] = mul_add(d3, d3, q.acc[3]);
-        for (std::size_t k = 0; k < kBlock; k += kLanes)
-            step(k);
+        accumulate_block<kShift>(xs, vp, s, q);
+        for (std::size_t k = 0; k < kBlock; k += kLanes) // (r is not used: vc stands in)
+            apply_cells<kCenter>(x + k, y + k, gamma + k, beta + k, vc, vc, vinv);
     }
 }
 
@@ -303,18 +290,7 @@ void accumulate_while_applying_plane(const float* xs, std::size_t n, float p, Ac
     const f32x4 vp = splat(p), vc = splat(c), va = splat(a), vb = splat(b);
     const float* const end = xs + n;
     for (; xs != end; xs += kBlock, x += kBlock, y += kBlock) {
-        const f32x4 d0 = sub(load(xs), vp);
-        const f32x4 d1 = sub(load(xs + 4), vp);
-        const f32x4 d2 = sub(load(xs + 8), vp);
-        const f32x4 d3 = sub(load(xs + 12), vp);
-        s.acc[0] = add(s.acc[0], d0);
-        s.acc[1] = add(s.acc[1], d1);
-        s.acc[2] = add(s.acc[2], d2);
-        s.acc[3] = add(s.acc[3], d3);
-        q.acc[0] = mul_add(d0, d0, q.acc[0]);
-        q.acc[1] = mul_add(d1, d1, q.acc[1]);
-        q.acc[2] = mul_add(d2, d2, q.acc[2]);
-        q.acc[3] = mul_add(d3, d3, q.acc[3]);
+        accumulate_block<true>(xs, vp, s, q);
         for (std::size_t k = 0; k < kBlock; k += kLanes) {
             const f32x4 v = load(x + k);
             store(y + k, mul_add(sub(v, vc), va, vb));
