@@ -10,8 +10,9 @@
 // Prints a table with the ratios simd/js, simd/scalar, simd/copy, and as its LAST line a JSON
 // array of {family, shape, impl, gbps}. A benchmark, not a test: nothing fails on time.
 // Method: each case is warmed up and calibrated to >= BENCH_MS (default 200) ms of CPU time per
-// run, run BENCH_RUNS (default 5) times, and the best run is reported (the least-disturbed one;
-// the median is in the table too). The outputs of simd, scalar and js are compared once per case.
+// run, run BENCH_RUNS (default 5) times, the four impls in interleaved rounds, and the best run
+// is reported (the least-disturbed one; the median is in the table too). The outputs of simd,
+// scalar and js are compared once per case.
 // See bench/README.md for how to read the ratios.
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -227,12 +228,12 @@ function cpuNow() {
   return (u.user + u.system) / 1e6; // seconds
 }
 
-// run(iters) performs `iters` repetitions. Returns { best, median } seconds per repetition.
-function measure(run) {
+// How many repetitions of run(iters) make one timed run of >= RUN_MS: run is warmed up and
+// calibrated until one call takes >= 1/4 of a run.
+function calibrate(run) {
   const target = RUN_MS / 1e3;
   let iters = 1;
   let t = 0;
-  // Warm-up and calibration: grow iters until one call takes >= 1/4 of a run.
   for (;;) {
     const c0 = cpuNow();
     run(iters);
@@ -240,18 +241,49 @@ function measure(run) {
     if (t >= target / 4) break;
     iters = t < 1e-3 ? iters * 8 : Math.max(iters + 1, Math.ceil((iters * target) / 4 / t * 1.2));
   }
-  iters = Math.max(1, Math.ceil((iters * target) / t));
-  const times = [];
-  for (let r = 0; r < RUNS; r++) {
-    const w0 = performance.now();
+  return Math.max(1, Math.ceil((iters * target) / t));
+}
+
+// Runs run(iters) until it stops getting faster: a run no more than 3% under the best before
+// it, after at least two (at most 12). Printed run by run, the first timed runs of a case were
+// often its slowest, the plain-JS ones by up to 2x: the best-of-RUNS figure then rested on
+// fewer settled runs.
+function warm(run, iters) {
+  let best = Infinity;
+  for (let k = 0; k < 12; k++) {
     const c0 = cpuNow();
     run(iters);
-    const cpu = cpuNow() - c0;
-    wallOverCpu.push((performance.now() - w0) / 1e3 / cpu);
-    times.push(cpu / iters);
+    const t = cpuNow() - c0;
+    if (k >= 2 && t >= 0.97 * best) return;
+    best = Math.min(best, t);
   }
-  times.sort((a, b) => a - b);
-  return { best: times[0], median: times[times.length >> 1] };
+}
+
+// runs: { impl: run(iters) }. Times every impl RUNS times, in interleaved rounds (each round
+// runs every impl once, the order rotating from round to round), so a shared host's slow
+// minutes fall on all of them alike and the ratios compare runs taken side by side; timing
+// each impl's runs back to back let the ratios swing by a fifth between two bench runs.
+// Returns { impl: { best, median } } seconds per repetition.
+function measureAll(runs) {
+  const impls = Object.keys(runs);
+  const iters = Object.fromEntries(impls.map((i) => [i, calibrate(runs[i])]));
+  for (const i of impls) warm(runs[i], iters[i]);
+  const times = Object.fromEntries(impls.map((i) => [i, []]));
+  for (let r = 0; r < RUNS; r++) {
+    for (let k = 0; k < impls.length; k++) {
+      const impl = impls[(r + k) % impls.length];
+      const w0 = performance.now();
+      const c0 = cpuNow();
+      runs[impl](iters[impl]);
+      const cpu = cpuNow() - c0;
+      wallOverCpu.push((performance.now() - w0) / 1e3 / cpu);
+      times[impl].push(cpu / iters[impl]);
+    }
+  }
+  return Object.fromEntries(impls.map((i) => {
+    const t = times[i].sort((a, b) => a - b);
+    return [i, { best: t[0], median: t[t.length >> 1] }];
+  }));
 }
 
 // ---- data ----------------------------------------------------------------------------------
@@ -348,8 +380,9 @@ for (const shape of SHAPES) {
       copy: (k) => M._bench_copy(py, px, n, k),
     };
     const row = { family: family.id, shape: shape.name, scalarBits, jsDiff };
+    const timed = measureAll(run);
     for (const impl of IMPLS) {
-      const t = measure(run[impl]);
+      const t = timed[impl];
       row[impl] = { gbps: bytes / t.best / 1e9, median: bytes / t.median / 1e9 };
       results.push({ family: family.id, shape: shape.name, impl, gbps: +row[impl].gbps.toFixed(3) });
     }
