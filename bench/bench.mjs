@@ -17,6 +17,8 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { FAMILIES, SHAPES, calibrate, cpuNow, groupsFor, selected, setupCase, shapeBuffers,
+  warm } from './cases.mjs';
 
 const modulePath = path.resolve(process.argv[2] ?? 'build/web/normlab_bench.js');
 const RUN_MS = Number(process.env.BENCH_MS ?? 200);
@@ -25,23 +27,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const ONLY = (process.env.BENCH_ONLY ?? '').split(';').filter(Boolean);
 const EPS = 1e-5;
 
-// ---- cases ---------------------------------------------------------------------------------
+// ---- cases (bench/cases.mjs) ----------------------------------------------------------------
 
-const SHAPES = [
-  { name: '(64,768)', rank: 2, dims: [64, 768, 1, 1] },
-  { name: '(512,768)', rank: 2, dims: [512, 768, 1, 1] },
-  { name: '(4096,1024)', rank: 2, dims: [4096, 1024, 1, 1] },
-  { name: '(32,64,32,32)', rank: 4, dims: [32, 64, 32, 32] },
-];
-// kind: the bench ABI of bench_kernels.cpp (0 batch, 1 layer, 2 rms, 3 group, 4 instance).
-const FAMILIES = [
-  { id: 'batchnorm', kind: 0 },
-  { id: 'layernorm', kind: 1 },
-  { id: 'rmsnorm', kind: 2 },
-  { id: 'groupnorm', kind: 3 },
-  { id: 'instancenorm', kind: 4 },
-];
-const groupsFor = (shape) => (shape.rank === 4 ? 32 : 8);
 const IMPLS = ['simd', 'scalar', 'js', 'copy'];
 const IMPL_ID = { simd: 0, scalar: 1 };
 
@@ -218,46 +205,8 @@ function jsKernel(family, shape, x, y, gamma, beta) {
 
 // ---- timing --------------------------------------------------------------------------------
 
-// Time is the process's CPU time (user + system), not wall time: on a shared machine (other
-// builds running) a preempted run would otherwise count the time it did not run. On an idle
-// machine the two agree; the header reports their ratio. The measured loop allocates nothing,
-// so no GC or compiler thread adds CPU time to it.
+// Wall time over CPU time of every timed run: the header says how busy the machine was.
 const wallOverCpu = [];
-function cpuNow() {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6; // seconds
-}
-
-// How many repetitions of run(iters) make one timed run of >= RUN_MS: run is warmed up and
-// calibrated until one call takes >= 1/4 of a run.
-function calibrate(run) {
-  const target = RUN_MS / 1e3;
-  let iters = 1;
-  let t = 0;
-  for (;;) {
-    const c0 = cpuNow();
-    run(iters);
-    t = cpuNow() - c0;
-    if (t >= target / 4) break;
-    iters = t < 1e-3 ? iters * 8 : Math.max(iters + 1, Math.ceil((iters * target) / 4 / t * 1.2));
-  }
-  return Math.max(1, Math.ceil((iters * target) / t));
-}
-
-// Runs run(iters) until it stops getting faster: a run no more than 3% under the best before
-// it, after at least two (at most 12). Printed run by run, the first timed runs of a case were
-// often its slowest, the plain-JS ones by up to 2x: the best-of-RUNS figure then rested on
-// fewer settled runs.
-function warm(run, iters) {
-  let best = Infinity;
-  for (let k = 0; k < 12; k++) {
-    const c0 = cpuNow();
-    run(iters);
-    const t = cpuNow() - c0;
-    if (k >= 2 && t >= 0.97 * best) return;
-    best = Math.min(best, t);
-  }
-}
 
 // runs: { impl: run(iters) }. Times every impl RUNS times, in interleaved rounds (each round
 // runs every impl once, the order rotating from round to round), so a shared host's slow
@@ -266,7 +215,7 @@ function warm(run, iters) {
 // Returns { impl: { best, median } } seconds per repetition.
 function measureAll(runs) {
   const impls = Object.keys(runs);
-  const iters = Object.fromEntries(impls.map((i) => [i, calibrate(runs[i])]));
+  const iters = Object.fromEntries(impls.map((i) => [i, calibrate(runs[i], RUN_MS)]));
   for (const i of impls) warm(runs[i], iters[i]);
   const times = Object.fromEntries(impls.map((i) => [i, []]));
   for (let r = 0; r < RUNS; r++) {
@@ -286,20 +235,7 @@ function measureAll(runs) {
   }));
 }
 
-// ---- data ----------------------------------------------------------------------------------
-
-// Deterministic input: mulberry32 uniforms, about N(0.5, 1) by a sum of three.
-function fillInput(a, seed) {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  for (let i = 0; i < a.length; i++) a[i] = 0.5 + (next() + next() + next() - 1.5) * 2;
-}
+// ---- output checks -------------------------------------------------------------------------
 
 // max |a - b| / (1 + |b|): the outputs are O(1), so this is a relative error.
 function maxScaledDiff(a, b) {
@@ -336,33 +272,11 @@ console.log('');
 const results = []; // {family, shape, impl, gbps, median, check}
 const rows = [];
 for (const shape of SHAPES) {
-  const n = shape.dims.slice(0, shape.rank).reduce((a, b) => a * b, 1);
-  const C = shape.dims[1];
-  const bytes = 2 * n * 4;
-  // WASM buffers (allocated before any view is taken; memory may grow).
-  const px = M._bench_alloc(n), py = M._bench_alloc(n);
-  const pg = M._bench_alloc(C), pb = M._bench_alloc(C);
-  const heap = () => M.HEAPF32;
-  const wx = () => heap().subarray(px >> 2, (px >> 2) + n);
-  const wy = () => heap().subarray(py >> 2, (py >> 2) + n);
-  // JS buffers: the plain-JS sim owns its own arrays.
-  const jx = new Float32Array(n), jy = new Float32Array(n);
-  const jg = new Float32Array(C), jb = new Float32Array(C);
-  fillInput(jx, 12345 + n);
-  for (let c = 0; c < C; c++) {
-    jg[c] = 0.5 + 0.1 * (c % 7);
-    jb[c] = -0.3 + 0.05 * (c % 5);
-  }
-  wx().set(jx);
-  heap().subarray(pg >> 2, (pg >> 2) + C).set(jg);
-  heap().subarray(pb >> 2, (pb >> 2) + C).set(jb);
+  const buf = shapeBuffers(M, shape);
+  const { n, bytes, px, py, jx, jy, jg, jb, wy } = buf;
 
   for (const family of FAMILIES) {
-    if (ONLY.length && !ONLY.some((o) => `${family.id} ${shape.name}`.includes(o))) continue;
-    const [d0, d1, d2, d3] = shape.dims;
-    if (M._bench_setup(family.kind, groupsFor(shape), shape.rank, d0, d1, d2, d3, px, py, pg, pb)) {
-      continue; // not defined for this shape (InstanceNorm on rank 2)
-    }
+    if (!selected(ONLY, family, shape) || !setupCase(M, family, shape, buf)) continue;
     const js = jsKernel(family, shape, jx, jy, jg, jb);
 
     // One pass each to compare outputs (informational).
@@ -389,7 +303,7 @@ for (const shape of SHAPES) {
     rows.push(row);
     process.stderr.write(`  measured ${family.id} ${shape.name}\n`);
   }
-  M._bench_free(px); M._bench_free(py); M._bench_free(pg); M._bench_free(pb);
+  buf.free();
 }
 
 // ---- report --------------------------------------------------------------------------------
