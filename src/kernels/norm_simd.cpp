@@ -522,6 +522,18 @@ void finish_groups(const NormJob& job, std::size_t g0, std::size_t g1, GroupStat
         t_rms[g] = static_cast<float>(std::sqrt(ms));
     }
     if (rms) {
+        // A group with an infinite input (and no NaN) has mean(x^2) = +inf, as PyTorch's
+        // x.pow(2).mean() does, so its factor is 0 and its finite cells give y = 0; but the sums
+        // around the pivot cancel inf - inf into a NaN factor. Such a group (only a non-finite
+        // one gets a NaN factor) takes the reference's double statistics instead.
+        for (std::size_t g = g0; g < g1; ++g) {
+            if (!std::isnan(inv[g])) continue;
+            const GroupStats s = reference::group_stats(job, g);
+            inv[g] = t_inv[g] = static_cast<float>(1.0 / std::sqrt(s.ms + eps));
+            t_mean[g] = static_cast<float>(s.mean);
+            t_var[g] = static_cast<float>(s.var);
+            t_rms[g] = static_cast<float>(std::sqrt(s.ms));
+        }
         // RMSNorm scales x itself.
         std::fill(st.c.begin() + static_cast<std::ptrdiff_t>(g0),
                   st.c.begin() + static_cast<std::ptrdiff_t>(g1), 0.0f);

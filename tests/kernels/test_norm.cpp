@@ -171,6 +171,42 @@ TEST_CASE("norm: infinite input makes its group non-finite, others untouched") {
     }
 }
 
+TEST_CASE("rms_norm: an infinite input makes mean(x^2) infinite: the row's finite cells give 0") {
+    // PyTorch: x * rsqrt(x.pow(2).mean(-1) + eps) = x * rsqrt(inf) = x * 0, and inf * 0 = NaN.
+    // Rows of 48 and 1024 cells reach the SIMD path's pivot sums (which would cancel inf - inf
+    // into NaN) and its zero-pivot sums; one row stays clean.
+    for (int d : {5, 48, 1024}) {
+        const Shape s = Shape::matrix(3, d);
+        const auto clean_x = test::random_floats(s.size(), 61, 0.5f);
+        const auto clean = run_norm(NormSpec{.kind = NormKind::Rms}, s, clean_x, Impl::Reference);
+        for (float bad : {std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity()}) {
+            auto x = clean_x;
+            const std::size_t row = static_cast<std::size_t>(d);
+            x[row + 2] = bad;          // row 1: one infinity
+            x[2 * row] = bad;          // row 2: both infinities -> still +inf squared
+            x[2 * row + row - 1] = -bad;
+            for (Impl impl : kImpls) {
+                CAPTURE(d);
+                CAPTURE(impl_name(impl));
+                const auto r = run_norm(NormSpec{.kind = NormKind::Rms}, s, x, impl);
+                REQUIRE(r.error.empty());
+                for (std::size_t g : {1u, 2u}) {
+                    CHECK(r.trace.inv_std[g] == 0.0f);
+                    CHECK(std::isinf(r.trace.rms[g]));
+                    for (std::size_t i = g * row; i < (g + 1) * row; ++i) {
+                        if (std::isfinite(x[i]))
+                            CHECK(r.y[i] == 0.0f);
+                        else
+                            CHECK(std::isnan(r.y[i]));
+                    }
+                }
+                for (std::size_t i = 0; i < row; ++i)
+                    CHECK(r.y[i] == doctest::Approx(clean.y[i]).epsilon(1e-5));
+            }
+        }
+    }
+}
+
 TEST_CASE("layer_norm: an example's output ignores the other examples (RMSNorm too)") {
     for (NormKind kind : {NormKind::Layer, NormKind::Rms}) {
         for (const Shape& s :
