@@ -262,13 +262,13 @@ void accumulate_while_applying(const float* xs, std::size_t n, float p, Accumula
     }
 }
 
-// y[i] = (x[i] - c) * a + b   (one channel for the whole run; b already holds beta - r * a)
-template <bool kCentered>
+// y[i] = (x[i] - c) * a + b   (one channel for the whole run; b already holds beta - r * a).
+// RMSNorm's c is 0 and subtracted too: x - 0 == x bit for bit (one instance, not two).
 void apply_run_uniform(const float* x, float* y, std::size_t n, float c, float a, float b) {
     const f32x4 vc = splat(c), va = splat(a), vb = splat(b);
     auto step = [&](std::size_t k) {
         const f32x4 v = load(x + k);
-        store(y + k, mul_add(kCentered ? sub(v, vc) : v, va, vb));
+        store(y + k, mul_add(sub(v, vc), va, vb));
     };
     const float* const end = x + n;
     // for (i) y[i] = (x[i] - c) * a + b;
@@ -278,10 +278,10 @@ void apply_run_uniform(const float* x, float* y, std::size_t n, float c, float a
     for (; end - x >= static_cast<std::ptrdiff_t>(kLanes); x += kLanes, y += kLanes)
         step(0);
     for (; x != end; ++x, ++y)
-        *y = (kCentered ? *x - c : *x) * a + b;
+        *y = (*x - c) * a + b;
 }
 
-// accumulate_moments<true>(xs, n, p, s, q) and apply_run_uniform<true>(x, y, n, c, a, b) in
+// accumulate_moments<true>(xs, n, p, s, q) and apply_run_uniform(x, y, n, c, a, b) in
 // one loop, as accumulate_while_applying (one H*W plane: n a multiple of kBlock). RMSNorm's
 // c = 0 is subtracted too (x - 0 == x bit for bit: one instance of this loop, not two).
 void accumulate_while_applying_plane(const float* xs, std::size_t n, float p, Accumulator& s,
@@ -299,9 +299,9 @@ void accumulate_while_applying_plane(const float* xs, std::size_t n, float p, Ac
 }
 
 // y[r*stride + j] = (x[r*stride + j] - c[j]) * a[j] + b[j] for j < width, r < rows (every
-// column its own group and channel). Like accumulate_columns: sixteen columns' constants stay
-// in registers down a block of kApplyRowBlock rows, so each cell costs one load and one store.
-template <bool kCentered>
+// column its own group and channel; RMSNorm's c is 0, and x - 0 == x bit for bit). Like
+// accumulate_columns: sixteen columns' constants stay in registers down a block of
+// kApplyRowBlock rows, so each cell costs one load and one store.
 void apply_columns_rows(const float* x, float* y, std::size_t stride, std::size_t rows,
                         std::size_t width, const float* c, const float* a, const float* b) {
     for (std::size_t r0 = 0; r0 < rows; r0 += kApplyRowBlock) {
@@ -320,7 +320,7 @@ void apply_columns_rows(const float* x, float* y, std::size_t stride, std::size_
                 float* yr = y + r * stride + j;
                 for (std::size_t k = 0; k < 4; ++k) {
                     const f32x4 v = load(xr + k * kLanes);
-                    store(yr + k * kLanes, mul_add(kCentered ? sub(v, vc[k]) : v, va[k], vb[k]));
+                    store(yr + k * kLanes, mul_add(sub(v, vc[k]), va[k], vb[k]));
                 }
             }
         }
@@ -328,13 +328,13 @@ void apply_columns_rows(const float* x, float* y, std::size_t stride, std::size_
             const f32x4 vc = load(c + j), va = load(a + j), vb = load(b + j);
             for (std::size_t r = r0; r < r1; ++r) {
                 const f32x4 v = load(x + r * stride + j);
-                store(y + r * stride + j, mul_add(kCentered ? sub(v, vc) : v, va, vb));
+                store(y + r * stride + j, mul_add(sub(v, vc), va, vb));
             }
         }
         for (; j < width; ++j) {
             for (std::size_t r = r0; r < r1; ++r) {
                 const float v = x[r * stride + j];
-                y[r * stride + j] = (kCentered ? v - c[j] : v) * a[j] + b[j];
+                y[r * stride + j] = (v - c[j]) * a[j] + b[j];
             }
         }
     }
@@ -626,7 +626,6 @@ Center run_center(const NormJob& job, const GroupStatsF& st, std::size_t g) {
 void apply_run(const NormJob& job, std::size_t o, std::size_t q, std::size_t pi,
                const GroupStatsF& st) {
     const GroupPlan& p = job.plan;
-    const bool rms = job.kind == NormKind::Rms;
     const std::size_t cs = job.channel_stride;
     const std::size_t g = o * p.groups + q;
     const std::size_t f = run_start(p, o, pi, q);
@@ -653,10 +652,7 @@ void apply_run(const NormJob& job, std::size_t o, std::size_t q, std::size_t pi,
     for (std::size_t k = 0; k < p.inner; k += cs) {
         const float a = inv * job.gamma[ch];
         const float b = job.beta[ch] - r * a;
-        if (rms)
-            apply_run_uniform<false>(x + k, y + k, cs, c, a, b);
-        else
-            apply_run_uniform<true>(x + k, y + k, cs, c, a, b);
+        apply_run_uniform(x + k, y + k, cs, c, a, b); // RMSNorm: c = 0
         if (++ch == job.channels) ch = 0;
     }
 }
@@ -839,10 +835,8 @@ void apply_columns(const NormJob& job, std::size_t o, const GroupStatsF& st, Col
     float* b = scr.q.data();
     set_column_constants(job, o * p.groups, st, c, a, b);
     const std::size_t f = run_start(p, o, 0, 0);
-    if (job.kind == NormKind::Rms)
-        apply_columns_rows<false>(job.x + f, job.y + f, width, p.pre, width, c, a, b);
-    else
-        apply_columns_rows<true>(job.x + f, job.y + f, width, p.pre, width, c, a, b);
+    // RMSNorm's c is 0, subtracted too (x - 0 == x bit for bit).
+    apply_columns_rows(job.x + f, job.y + f, width, p.pre, width, c, a, b);
 }
 
 // True when y and x share memory (in place, or overlapping buffers).
