@@ -9,8 +9,9 @@
 //          InstanceNorm on (B,L,d), ...); vectorize ACROSS the row, accumulating per-column
 //          sums, then fold each group's M columns. Sixteen columns stay in registers down a
 //          block of kRowBlock rows, then the next sixteen: memory is read a few rows at a time
-//          (one load per cell, prefetch- and TLB-friendly), and every column is still summed
-//          top to bottom. The apply walks the same tiles, its constants held in registers.
+//          (one load per cell, prefetch- and TLB-friendly); each column is summed top to
+//          bottom in leaves of kLeafRows rows whose sums then add pairwise (a long column keeps
+//          its small terms). The apply walks the same tiles, its constants held in registers.
 // Statistics and apply are fused: the statistics of a chunk of groups (about kChunkCells
 // cells, or one group if it is larger; a columns block is one outer index) are taken, then
 // the same chunk is normalized while it is still in L2, so x is read from memory once; in the
@@ -71,6 +72,9 @@ namespace {
 constexpr std::size_t kBlock = 4 * kLanes; // cells per step of the four-accumulator body
 constexpr std::size_t kRowBlock = 8;       // rows per column tile in the reductions
 constexpr std::size_t kApplyRowBlock = 4;  // ... and in the apply (writes prefer fewer streams)
+// Rows summed straight down before accumulate_columns adds the sums pairwise: 63 roundings at
+// most in a leaf, and at 4096 rows one extra pass over the sums per leaf (about 2% of the time).
+constexpr std::size_t kLeafRows = 64;
 // Statistics taken ahead of the apply: 64 KiB of x, in L2 on any current core. Fewer, longer
 // read-only and write phases than 16 KiB chunks: about 10% more on (4096,1024), the same in cache.
 constexpr std::size_t kChunkCells = 16384;
@@ -141,11 +145,11 @@ void accumulate_moments_around(const float* x, std::size_t n, float p, Accumulat
 // s[j] = sum d, q[j] = sum d^2 over r < rows, d = x[r*stride + j] - center[j], for j < width.
 // Each column is summed top to bottom in one lane; sixteen columns at a time stay in registers
 // down a block of kRowBlock rows (the block's partial sums wait in s[] and q[] between blocks).
-void accumulate_columns(const float* x, std::size_t stride, std::size_t rows, std::size_t width,
-                        const float* center, float* s, float* q) {
-    std::fill(s, s + width, 0.0f);
-    std::fill(q, q + width, 0.0f);
+// One leaf of accumulate_columns (at most kLeafRows rows); s and q need no zeroing.
+void sum_columns(const float* x, std::size_t stride, std::size_t rows, std::size_t width,
+                 const float* center, float* s, float* q) {
     for (std::size_t r0 = 0; r0 < rows; r0 += kRowBlock) {
+        const bool first = r0 == 0; // the first block starts from 0 (0 + d == d: same bits)
         const std::size_t r1 = std::min(rows, r0 + kRowBlock);
         const float* block = x + r0 * stride;
         std::size_t j = 0;
@@ -153,8 +157,8 @@ void accumulate_columns(const float* x, std::size_t stride, std::size_t rows, st
         for (; j + kBlock <= width; j += kBlock) {
             f32x4 vs[4], vq[4], vp[4];
             for (std::size_t k = 0; k < 4; ++k) {
-                vs[k] = load(s + j + k * kLanes);
-                vq[k] = load(q + j + k * kLanes);
+                vs[k] = first ? splat(0.0f) : load(s + j + k * kLanes);
+                vq[k] = first ? splat(0.0f) : load(q + j + k * kLanes);
                 vp[k] = load(center + j + k * kLanes);
             }
             const float* row = block + j;
@@ -171,7 +175,8 @@ void accumulate_columns(const float* x, std::size_t stride, std::size_t rows, st
             }
         }
         for (; j + kLanes <= width; j += kLanes) {
-            f32x4 vs = load(s + j), vq = load(q + j);
+            f32x4 vs = first ? splat(0.0f) : load(s + j);
+            f32x4 vq = first ? splat(0.0f) : load(q + j);
             const f32x4 vp = load(center + j);
             const float* row = block + j;
             for (std::size_t r = r0; r < r1; ++r, row += stride) {
@@ -183,7 +188,7 @@ void accumulate_columns(const float* x, std::size_t stride, std::size_t rows, st
             store(q + j, vq);
         }
         for (; j < width; ++j) {
-            float as = s[j], aq = q[j];
+            float as = first ? 0.0f : s[j], aq = first ? 0.0f : q[j];
             const float* row = block + j;
             for (std::size_t r = r0; r < r1; ++r, row += stride) {
                 const float d = *row - center[j];
@@ -192,6 +197,65 @@ void accumulate_columns(const float* x, std::size_t stride, std::size_t rows, st
             }
             s[j] = as;
             q[j] = aq;
+        }
+    }
+}
+
+#if defined(__clang__)
+#define NORMLAB_NO_UNROLL _Pragma("clang loop unroll(disable) vectorize(disable)")
+#else
+#define NORMLAB_NO_UNROLL
+#endif
+
+// dst[j] = a[j] + dst[j] for j < n (a holds the earlier rows' sums: one fixed order).
+__attribute__((noinline)) void add_before(const float* a, float* dst, std::size_t n) {
+    std::size_t j = 0;
+    // (A pass per leaf of 64 rows: kept small, not unrolled; it is not where the time goes.)
+    NORMLAB_NO_UNROLL
+    for (; j + kLanes <= n; j += kLanes)
+        store(dst + j, add(load(a + j), load(dst + j)));
+    NORMLAB_NO_UNROLL
+    for (; j < n; ++j)
+        dst[j] = a[j] + dst[j];
+}
+
+// Levels of pending leaf sums accumulate_columns needs for `rows` rows (two arrays of `width`
+// floats per level).
+std::size_t column_sum_levels(std::size_t rows) {
+    std::size_t levels = 0;
+    for (std::size_t leaves = (rows + kLeafRows - 1) / kLeafRows; leaves > 1; leaves = (leaves + 1) / 2)
+        ++levels;
+    return levels;
+}
+
+// sum_columns over all `rows`, as pairwise sums of leaves of kLeafRows rows: a leaf's sums join
+// the pending ones like a binary counter (leaf k carries through the levels its trailing one
+// bits name), so each column's sum is a balanced tree of leaves whose error grows with log2 of
+// the leaf count. Summed straight down, a long column lost what came after a large value: every
+// small square added to a large sum rounds the same way (a 12,528-row BatchNorm column with one
+// outlier: y 7e-5 off). Up to kLeafRows rows this is sum_columns itself, bit for bit.
+// pending: 2 * width * column_sum_levels(rows) floats of scratch.
+void accumulate_columns(const float* x, std::size_t stride, std::size_t rows, std::size_t width,
+                        const float* center, float* s, float* q, float* pending) {
+    auto level_s = [&](std::size_t i) { return pending + 2 * i * width; };
+    auto level_q = [&](std::size_t i) { return pending + (2 * i + 1) * width; };
+    for (std::size_t k = 0, r0 = 0; r0 < rows; ++k, r0 += kLeafRows) {
+        const std::size_t r1 = std::min(rows, r0 + kLeafRows);
+        sum_columns(x + r0 * stride, stride, r1 - r0, width, center, s, q);
+        std::size_t i = 0;
+        for (; (k >> i) & 1; ++i) { // carry: the pending 2^i leaves come first
+            add_before(level_s(i), s, width);
+            add_before(level_q(i), q, width);
+        }
+        if (r1 < rows) { // park the carry at level i until a leaf of equal weight arrives
+            std::copy(s, s + width, level_s(i));
+            std::copy(q, q + width, level_q(i));
+            continue;
+        }
+        for (++i; (k >> i) != 0; ++i) { // the last leaf: fold in what is still pending
+            if (((k >> i) & 1) == 0) continue;
+            add_before(level_s(i), s, width);
+            add_before(level_q(i), q, width);
         }
     }
 }
@@ -733,8 +797,10 @@ bool stats_runs_applying(const NormJob& job, std::size_t g0, std::size_t g1, std
 struct ColumnScratch {
     std::vector<float> center, s, q;   // per column of the block
     std::vector<float> pivots, gs, gq; // per group of the block: pivot, sums over its M columns
-    ColumnScratch(std::size_t width, std::size_t groups)
-        : center(width), s(width), q(width), pivots(groups), gs(groups), gq(groups) {}
+    std::vector<float> pending;        // accumulate_columns' pending leaf sums
+    ColumnScratch(std::size_t width, std::size_t groups, std::size_t rows)
+        : center(width), s(width), q(width), pivots(groups), gs(groups), gq(groups),
+          pending(2 * width * column_sum_levels(rows)) {}
 };
 
 // Statistics of the groups of block o. False if one of them needs the reference (overflow).
@@ -765,13 +831,15 @@ bool stats_columns(const NormJob& job, std::size_t o, GroupStatsF& st, ColumnScr
             std::fill_n(cs.center.begin() + q * p.inner, p.inner, pivots[q]);
         }
     }
-    accumulate_columns(block, width, p.pre, width, cs.center.data(), cs.s.data(), cs.q.data());
+    accumulate_columns(block, width, p.pre, width, cs.center.data(), cs.s.data(), cs.q.data(),
+                       cs.pending.data());
     if (st.set_moments(g0, p.groups, pivots.data(), group_sums(cs.s, cs.gs),
                        group_sums(cs.q, cs.gq), n)) {
         // One more pass around the means just found, kept only for the groups that need it.
         for (std::size_t q = 0; q < p.groups; ++q)
             std::fill_n(cs.center.begin() + q * p.inner, p.inner, st.c[g0 + q]);
-        accumulate_columns(block, width, p.pre, width, cs.center.data(), cs.s.data(), cs.q.data());
+        accumulate_columns(block, width, p.pre, width, cs.center.data(), cs.s.data(), cs.q.data(),
+                       cs.pending.data());
         const float* sums = group_sums(cs.s, cs.gs);
         const float* squares = group_sums(cs.q, cs.gq);
         for (std::size_t q = 0; q < p.groups; ++q)
@@ -859,7 +927,8 @@ void normalize(const NormJob& job) {
     const GroupPlan& p = job.plan;
     const bool columns = p.inner < kBlock;
     GroupStatsF st(p.group_count(), !columns);
-    ColumnScratch scratch(columns ? p.groups * p.inner : 0, columns ? p.groups : 0);
+    ColumnScratch scratch(columns ? p.groups * p.inner : 0, columns ? p.groups : 0,
+                          columns ? p.pre : 0);
 
     // Units of work: chunks of about kChunkCells cells of whole groups (runs), or one block o
     // (columns). Each unit's statistics, then its apply while its cells are in cache; if y

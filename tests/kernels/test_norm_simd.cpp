@@ -442,3 +442,44 @@ TEST_CASE("simd: pivot sums that overflow on finite inputs go to the reference")
     CHECK(test::all_finite(simd.y));
     CHECK(test::bitwise_equal(simd.y, ref.y));
 }
+
+TEST_CASE("simd: a long BatchNorm column keeps the small squares that come after an outlier") {
+    // 20,000 rows of 100 + N(0, 1), with a -1e4 outlier at the top of column 1 and at the bottom
+    // of column 2. Summed straight down one lane, every square of about 1 added after the
+    // outlier's 1e8 rounds away (an ulp there is 8): var came out 2.4e-4 low. Pairwise sums of
+    // 64-row leaves keep them.
+    const Shape s = Shape::matrix(20000, 3);
+    auto x = test::random_floats(s.size(), 404, 100.0f);
+    x[1] = -1e4f;
+    x[s.size() - 1] = -1e4f;
+    for (const Shape& shape : {s, Shape::sequence(4000, 5, 3)}) {
+        CAPTURE(shape.str());
+        const NormSpec spec{.kind = NormKind::Batch};
+        const auto ref = run_norm(spec, shape, x, Impl::Reference);
+        const auto simd = run_norm(spec, shape, x, Impl::Simd);
+        REQUIRE(simd.error.empty());
+        for (std::size_t c = 0; c < 3; ++c) {
+            CAPTURE(c);
+            CHECK(std::fabs(simd.trace.var[c] - ref.trace.var[c]) < 2e-6 * ref.trace.var[c]);
+            CHECK(std::fabs(simd.trace.mean[c] - ref.trace.mean[c]) < 1e-6 * std::fabs(ref.trace.mean[c]));
+        }
+        CHECK(test::max_scaled_error(simd.y, ref.y) < 4e-6);
+    }
+}
+
+TEST_CASE("simd: column sums of up to one leaf of rows are summed straight down, any height agrees") {
+    // Heights around the leaf (64 rows) and the pairwise levels: every one must agree with the
+    // reference (a wrong carry or fold would drop or double a leaf's sums).
+    for (int rows : {1, 8, 63, 64, 65, 127, 128, 129, 192, 320, 1000, 4097}) {
+        const Shape s = Shape::matrix(rows, 19);
+        const auto x = test::random_floats(s.size(), 500 + static_cast<std::uint64_t>(rows), 3.0f);
+        const NormSpec spec{.kind = NormKind::Batch};
+        CAPTURE(rows);
+        const auto ref = run_norm(spec, s, x, Impl::Reference);
+        const auto simd = run_norm(spec, s, x, Impl::Simd);
+        REQUIRE(simd.error.empty());
+        CHECK(test::max_scaled_error(simd.trace.mean, ref.trace.mean) < 1e-6);
+        CHECK(test::max_scaled_error(simd.trace.var, ref.trace.var, 1e-6) < 1e-5);
+        CHECK(test::max_scaled_error(simd.y, ref.y) < 2e-5);
+    }
+}
