@@ -8,7 +8,7 @@
 // benchmark for kernel changes (bench/README.md "Comparing two builds"), not a test.
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { FAMILIES, SHAPES, calibrate, cpuNow, selected, setupCase, shapeBuffers,
+import { FAMILIES, SHAPES, bitwiseEqual, calibrate, cpuNow, selected, setupCase, shapeBuffers,
   warm } from './cases.mjs';
 
 const [pathA, pathB] = process.argv.slice(2).map((p) => path.resolve(p));
@@ -30,11 +30,6 @@ const load = async (p) => require(p)();
 const [A, B] = [await load(pathA), await load(pathB)];
 
 const quantile = (v, q) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(q * v.length))];
-const sameBits = (a, b) => {
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  return ua.every((w, i) => w === ub[i]);
-};
 
 console.log(`A ${pathA}\nB ${pathB}`);
 console.log(`${process.env.AB_IMPL ?? 'simd'} kernels, ${ROUNDS} pairs of >= ${RUN_MS} ms CPU time per case`);
@@ -46,7 +41,7 @@ for (const shape of SHAPES) {
     const runA = (k) => A._bench_norm(IMPL, k), runB = (k) => B._bench_norm(IMPL, k);
     runA(1);
     runB(1);
-    const bits = sameBits(bufA.wy(), bufB.wy()) ? 'same bits' : 'OUTPUTS DIFFER';
+    const bits = bitwiseEqual(bufA.wy(), bufB.wy()) ? 'same bits' : 'OUTPUTS DIFFER';
     const iters = calibrate(runA, RUN_MS);
     warm(runA, iters);
     warm(runB, iters);

@@ -17,8 +17,8 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { FAMILIES, SHAPES, calibrate, cpuNow, groupsFor, selected, setupCase, shapeBuffers,
-  warm } from './cases.mjs';
+import { FAMILIES, SHAPES, bitwiseEqual, calibrate, cpuNow, groupsFor, selected, setupCase,
+  shapeBuffers, warm } from './cases.mjs';
 
 const modulePath = path.resolve(process.argv[2] ?? 'build/web/normlab_bench.js');
 const RUN_MS = Number(process.env.BENCH_MS ?? 200);
@@ -246,13 +246,6 @@ function maxScaledDiff(a, b) {
     if (d > m) m = d;
   }
   return m;
-}
-
-function bitwiseEqual(a, b) {
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return false;
-  return true;
 }
 
 // ---- main ----------------------------------------------------------------------------------

@@ -41,6 +41,14 @@ export function fillInput(a, seed) {
 }
 
 
+// True when two Float32Arrays hold the same bits.
+export function bitwiseEqual(a, b) {
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return false;
+  return true;
+}
+
 // The buffers of one shape in module M: x, y, gamma, beta in WASM memory (px, py, pg, pb) and
 // the same input in JS arrays (jx, jg, jb; jy for the JS kernel's output). gamma and beta vary
 // by channel. free() releases the WASM side.

@@ -239,24 +239,23 @@ void accumulate_columns(const float* x, std::size_t stride, std::size_t rows, st
                         const float* center, float* s, float* q, float* pending) {
     auto level_s = [&](std::size_t i) { return pending + 2 * i * width; };
     auto level_q = [&](std::size_t i) { return pending + (2 * i + 1) * width; };
+    auto join = [&](std::size_t i) { // s, q = level i (earlier rows) + s, q
+        add_before(level_s(i), s, width);
+        add_before(level_q(i), q, width);
+    };
     for (std::size_t k = 0, r0 = 0; r0 < rows; ++k, r0 += kLeafRows) {
         const std::size_t r1 = std::min(rows, r0 + kLeafRows);
         sum_columns(x + r0 * stride, stride, r1 - r0, width, center, s, q);
         std::size_t i = 0;
-        for (; (k >> i) & 1; ++i) { // carry: the pending 2^i leaves come first
-            add_before(level_s(i), s, width);
-            add_before(level_q(i), q, width);
-        }
+        for (; (k >> i) & 1; ++i) // carry: the pending 2^i leaves come first
+            join(i);
         if (r1 < rows) { // park the carry at level i until a leaf of equal weight arrives
             std::copy(s, s + width, level_s(i));
             std::copy(q, q + width, level_q(i));
             continue;
         }
-        for (++i; (k >> i) != 0; ++i) { // the last leaf: fold in what is still pending
-            if (((k >> i) & 1) == 0) continue;
-            add_before(level_s(i), s, width);
-            add_before(level_q(i), q, width);
-        }
+        for (++i; (k >> i) != 0; ++i) // the last leaf: fold in what is still pending
+            if ((k >> i) & 1) join(i);
     }
 }
 
@@ -588,8 +587,9 @@ void finish_groups(const NormJob& job, std::size_t g0, std::size_t g1, GroupStat
     if (rms) {
         // A group with an infinite input (and no NaN) has mean(x^2) = +inf, as PyTorch's
         // x.pow(2).mean() does, so its factor is 0 and its finite cells give y = 0; but the sums
-        // around the pivot cancel inf - inf into a NaN factor. Such a group (only a non-finite
-        // one gets a NaN factor) takes the reference's double statistics instead.
+        // around the pivot cancel inf - inf into a NaN factor. A group with a NaN factor (that,
+        // or ms + eps rounded below 0 with eps 0) takes the reference's double statistics,
+        // which are right in every such case (NaN input stays NaN).
         for (std::size_t g = g0; g < g1; ++g) {
             if (!std::isnan(inv[g])) continue;
             const GroupStats s = reference::group_stats(job, g);
@@ -839,7 +839,7 @@ bool stats_columns(const NormJob& job, std::size_t o, GroupStatsF& st, ColumnScr
         for (std::size_t q = 0; q < p.groups; ++q)
             std::fill_n(cs.center.begin() + q * p.inner, p.inner, st.c[g0 + q]);
         accumulate_columns(block, width, p.pre, width, cs.center.data(), cs.s.data(), cs.q.data(),
-                       cs.pending.data());
+                           cs.pending.data());
         const float* sums = group_sums(cs.s, cs.gs);
         const float* squares = group_sums(cs.q, cs.gq);
         for (std::size_t q = 0; q < p.groups; ++q)

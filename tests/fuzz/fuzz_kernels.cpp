@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "../kernels/norm_test_util.h"
 #include "core/shape.h"
 #include "kernels/norm.h"
 
@@ -38,13 +39,6 @@ constexpr double kUlp = 0x1p-24; // half an ulp of 1 in float: one rounding's re
 
 bool same_bits(float a, float b) {
     return (std::isnan(a) && std::isnan(b)) || (a == b && std::signbit(a) == std::signbit(b));
-}
-
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (!same_bits(a[i], b[i])) return false;
-    return true;
 }
 
 struct Run {
@@ -157,15 +151,16 @@ void check(const std::uint8_t* data, std::size_t size) {
                  "\" / \"" + inplace.error + "\"",
              context);
     if (!ref.error.empty()) {
-        if (!same_bits(simd.y, std::vector<float>(cells, -7.0f)))
+        if (!test::bitwise_equal(simd.y, std::vector<float>(cells, -7.0f)))
             fail("y was written although the call was refused: " + ref.error, context);
         return;
     }
-    if (!same_bits(simd.y, inplace.y) || !same_bits(simd.trace.mean, inplace.trace.mean) ||
-        !same_bits(simd.trace.var, inplace.trace.var) ||
-        !same_bits(simd.trace.inv_std, inplace.trace.inv_std) ||
-        !same_bits(simd.running.mean, inplace.running.mean) ||
-        !same_bits(simd.running.var, inplace.running.var))
+    using test::bitwise_equal;
+    if (!bitwise_equal(simd.y, inplace.y) || !bitwise_equal(simd.trace.mean, inplace.trace.mean) ||
+        !bitwise_equal(simd.trace.var, inplace.trace.var) ||
+        !bitwise_equal(simd.trace.inv_std, inplace.trace.inv_std) ||
+        !bitwise_equal(simd.running.mean, inplace.running.mean) ||
+        !bitwise_equal(simd.running.var, inplace.running.var))
         fail("in place and out of place differ", context);
 
     // Per group: does it hold a non-finite input? Its size and the reference's statistics.
