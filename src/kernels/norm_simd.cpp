@@ -24,7 +24,8 @@
 //   One pass sums d = x - p and d^2 around a pivot p, the mean of the group's first 8 cells
 //   (first cell if it has fewer; the pairwise sum makes p exact for a constant group), or 0 in
 //   the runs layout when those cells straddle 0 (groups of 512+ cells; x - 0 == x bit for bit,
-//   so that pass has no subtraction at all: run_pivot). Then
+//   so that pass has no subtraction at all: run_pivot), and always 0 for RMSNorm's runs (its
+//   factor needs mean(x^2) alone: set_run_pivots). Then
 //   mean = p + s/n and var = q/n - (s/n)^2 in double. A 1e4 offset costs nothing: d is as
 //   small as the spread. The cancellation in var is harmless while (s/n)^2 <= kIllCond * var
 //   (error at most 1 + kIllCond times that of the float sum q); past it (a pivot far from the
@@ -649,25 +650,33 @@ bool close_stats_runs(const NormJob& job, std::size_t g0, std::size_t g1, GroupS
     const GroupPlan& p = job.plan;
     const double n = static_cast<double>(p.group_size());
     if (st.set_moments(g0, g1 - g0, &st.pivot[g0], &st.s[g0], &st.q[g0], n)) {
+        const bool rms = job.kind == NormKind::Rms;
         for (std::size_t g = g0; g < g1; ++g) {
-            if (!st.ill[g]) continue;
-            // Ill-conditioned: one more pass around c, the mean just found (from L1/L2).
-            const float c = st.c[g];
-            float s = 0.0f, q = 0.0f;
-            for (std::size_t pi = 0; pi < p.pre; pi += runs_per_sum(p))
-                add_runs_moments(job, g, pi, c, s, q);
-            st.set_moments(g, c, s, q, n);
+            // Ill-conditioned: one more pass around c, the mean just found (from L1/L2). RMSNorm,
+            // summed around 0 (set_run_pivots), first tries the group's first cell, a constant
+            // group's value exactly (its var then comes out exactly 0), and c if still ill.
+            for (int pass = 0; st.ill[g] && pass < (rms ? 2 : 1); ++pass) {
+                const float c = rms && pass == 0 ? *run_of(job, g, 0) : st.c[g];
+                float s = 0.0f, q = 0.0f;
+                for (std::size_t pi = 0; pi < p.pre; pi += runs_per_sum(p))
+                    add_runs_moments(job, g, pi, c, s, q);
+                st.set_moments(g, c, s, q, n);
+            }
         }
     }
     return finish_groups(job, g0, g1, st);
 }
 
-// The pivots of groups [g0, g1).
+// The pivots of groups [g0, g1). RMSNorm sums around 0: its factor needs only mean(x^2), a sum
+// of positive terms with nothing to cancel, and the loops save a subtraction per 4 cells; its
+// trace's var (reported, not applied) still takes the second pass where the mean is far from 0.
 void set_run_pivots(const NormJob& job, std::size_t g0, std::size_t g1, GroupStatsF& st) {
     const GroupPlan& p = job.plan;
     const std::size_t stride = p.groups * p.inner; // between the runs of one group
     for (std::size_t g = g0; g < g1; ++g)
-        st.pivot[g] = run_pivot(run_of(job, g, 0), p.inner, stride, p.group_size());
+        st.pivot[g] = job.kind == NormKind::Rms
+                          ? 0.0f
+                          : run_pivot(run_of(job, g, 0), p.inner, stride, p.group_size());
 }
 
 // Statistics of groups [g0, g1). False if one of them needs the reference (overflow).
@@ -768,7 +777,7 @@ bool stats_runs_applying(const NormJob& job, std::size_t g0, std::size_t g1, std
                     const float* gamma = job.gamma + qa * n;
                     const float* beta = job.beta + qa * n;
                     if (center == Center::None)
-                        accumulate_while_applying<true, Center::None>(xs, n, pv, s, q, x, y, c,
+                        accumulate_while_applying<false, Center::None>(xs, n, pv, s, q, x, y, c,
                                                                       inv, gamma, beta);
                     else
                         accumulate_while_applying<true, Center::Mean>(xs, n, pv, s, q, x, y, c,

@@ -297,10 +297,11 @@ TEST_CASE("simd: groups summed around 0 agree with the reference, misjudged ones
 
 TEST_CASE("simd: constant groups give y = beta exactly in every layout and size") {
     // The pivot is a pairwise mean of equal values (exact), so c = x and r = 0: no rounding
-    // noise may leak through inv = 1/sqrt(eps) (~316).
+    // noise may leak through inv = 1/sqrt(eps) (~316). RMSNorm (no centering: y = x * inv *
+    // gamma) sums around 0, so its constant groups are ill-conditioned; the pass around their
+    // pivot must still report var exactly 0.
     for (int n : kLaneEdges) {
         for (const SweepCase& c : sweep_cases(n)) {
-            if (c.kind == NormKind::Rms) continue; // no centering: y = x * inv * gamma
             const NormSpec spec{.kind = c.kind, .groups = c.groups};
             const auto x = fill_groups(c.shape, spec, [](std::size_t g, std::size_t) {
                 return 0.1f + 0.3f * static_cast<float>(g % 5); // not sums of powers of two
@@ -313,12 +314,34 @@ TEST_CASE("simd: constant groups give y = beta exactly in every layout and size"
             CAPTURE(std::string(kind_name(c.kind)));
             CAPTURE(c.shape.str());
             REQUIRE(simd.error.empty());
+            for (float v : simd.trace.var)
+                CHECK(v == 0.0f);
+            if (c.kind == NormKind::Rms) {
+                const auto ref = run_norm(spec, c.shape, x, Impl::Reference, &gamma, &beta);
+                CHECK(test::max_scaled_error(simd.y, ref.y) < 1e-6);
+                CHECK(test::max_scaled_error(simd.trace.rms, ref.trace.rms) < 1e-6);
+                continue;
+            }
             bool all_beta = true;
             for (std::size_t i = 0; i < x.size(); ++i)
                 all_beta = all_beta && simd.y[i] == beta[kernels::channel_of(c.shape, i)];
             CHECK(all_beta);
-            for (float v : simd.trace.var)
-                CHECK(v == 0.0f);
+        }
+    }
+    // Long RMSNorm rows whose float sums of equal values round (their mean is then not x).
+    for (int n : {1000, 1992, 4099}) {
+        for (float v : {-3.39990997f, 0.1f, 1e4f + 0.3f}) {
+            const Shape s = Shape::matrix(3, n);
+            const NormSpec spec{.kind = NormKind::Rms};
+            const std::vector<float> x(s.size(), v);
+            CAPTURE(n);
+            CAPTURE(v);
+            const auto simd = run_norm(spec, s, x, Impl::Simd);
+            const auto ref = run_norm(spec, s, x, Impl::Reference);
+            REQUIRE(simd.error.empty());
+            for (float var : simd.trace.var)
+                CHECK(var == 0.0f);
+            CHECK(test::max_scaled_error(simd.y, ref.y) < 1e-6);
         }
     }
 }
