@@ -67,7 +67,8 @@ Run run(const kernels::NormSpec& spec, const core::Shape& shape, const std::vect
 
 // The data of one case: a base distribution, then some groups made constant, then a few cells
 // overwritten with special values.
-std::vector<float> make_data(FuzzedDataProvider& in, std::size_t n, const kernels::GroupPlan& plan) {
+std::vector<float> make_data(FuzzedDataProvider& in, std::size_t n,
+                             const kernels::GroupPlan& plan) {
     static const float kOffsets[] = {0.0f, 0.5f, -3.0f, 1e4f, -1e6f, 3e7f, 1e-30f};
     static const float kSpreads[] = {1.0f, 1e-2f, 1e-6f, 1e3f, 0.0f, 1e-38f};
     const float offset = kOffsets[in.ConsumeIntegralInRange<std::size_t>(0, 6)];
@@ -89,8 +90,8 @@ std::vector<float> make_data(FuzzedDataProvider& in, std::size_t n, const kernel
         for (std::size_t c = 0; c < plan.group_size(); ++c)
             x[kernels::group_cell(plan, g, c)] = value;
     }
-    static const float kSpecial[] = {NAN, INFINITY, -INFINITY, 1e30f, -3e38f, 1e-40f, -0.0f,
-                                     0.0f, 1e19f, 6e4f};
+    static const float kSpecial[] = {NAN,    INFINITY, -INFINITY, 1e30f, -3e38f,
+                                     1e-40f, -0.0f,    0.0f,      1e19f, 6e4f};
     for (int k = in.ConsumeIntegralInRange<int>(0, 4); k > 0; --k)
         x[in.ConsumeIntegralInRange<std::size_t>(0, n - 1)] =
             kSpecial[in.ConsumeIntegralInRange<std::size_t>(0, 9)];
@@ -108,8 +109,8 @@ void check(const std::uint8_t* data, std::size_t size) {
     for (int d = 0; d < shape.rank; ++d)
         shape.dims[static_cast<std::size_t>(d)] = in.ConsumeIntegralInRange<int>(1, 9);
     if (in.ConsumeBool())
-        shape.dims[in.ConsumeIntegralInRange<std::size_t>(0, static_cast<std::size_t>(shape.rank) - 1)] =
-            in.ConsumeIntegralInRange<int>(1, 2100);
+        shape.dims[in.ConsumeIntegralInRange<std::size_t>(
+            0, static_cast<std::size_t>(shape.rank) - 1)] = in.ConsumeIntegralInRange<int>(1, 2100);
     if (shape.size() > 70000) return;
     const int channels = shape.channels();
     spec.groups = in.ConsumeBool() ? in.ConsumeIntegralInRange<int>(1, channels)
@@ -121,7 +122,8 @@ void check(const std::uint8_t* data, std::size_t size) {
     kernels::GroupPlan plan;
     const std::string planned = kernels::plan_groups(shape, spec, &plan);
     const std::size_t cells = shape.size();
-    const std::vector<float> x = planned.empty() ? make_data(in, cells, plan) : std::vector<float>(cells, 1.0f);
+    const std::vector<float> x =
+        planned.empty() ? make_data(in, cells, plan) : std::vector<float>(cells, 1.0f);
     std::vector<float> gamma(static_cast<std::size_t>(channels)), beta(gamma.size());
     for (std::size_t c = 0; c < gamma.size(); ++c) {
         gamma[c] = static_cast<float>(in.ConsumeIntegralInRange<int>(-40, 40)) / 16.0f;
@@ -172,9 +174,9 @@ void check(const std::uint8_t* data, std::size_t size) {
         const std::size_t grp = kernels::group_of(plan, i);
         const float ys = simd.y[i], yr = ref.y[i];
         char where[160];
-        std::snprintf(where, sizeof where, "%s; cell %zu (group %zu): x %.9g simd %.9g reference %.9g",
-                      context, i, grp, static_cast<double>(x[i]), static_cast<double>(ys),
-                      static_cast<double>(yr));
+        std::snprintf(where, sizeof where,
+                      "%s; cell %zu (group %zu): x %.9g simd %.9g reference %.9g", context, i, grp,
+                      static_cast<double>(x[i]), static_cast<double>(ys), static_cast<double>(yr));
         if (bad[grp]) { // IEEE decides, as in PyTorch: NaN where the reference has NaN
             if (std::isnan(ys) != std::isnan(yr) || (!std::isnan(yr) && ys != yr))
                 fail("a group with a non-finite input differs from the reference", where);
@@ -188,16 +190,18 @@ void check(const std::uint8_t* data, std::size_t size) {
             continue;
         }
         if (!std::isfinite(yr)) {
-            if (!same_bits(ys, yr) && std::isfinite(ys)) fail("y overflowed in one implementation only", where);
+            if (!same_bits(ys, yr) && std::isfinite(ys))
+                fail("y overflowed in one implementation only", where);
             continue;
         }
         // The mean is kept exactly (c + r), so even a large offset costs y nothing beyond the
         // float roundings of y itself and of the factor: no term grows with |mean| / sd. The
-        // factor carries the float sums' error: up to n roundings in the worst case (one lane sums a
-        // BatchNorm column down every row; after an outlier, each small square added to its
-        // large sum rounds the same way: 7e-5 on a 12,528-row column with one).
+        // factor carries the float sums' error: up to n roundings in the worst case (a lane of a
+        // long run sums thousands of its cells; after an outlier, each small square added to the
+        // large sum rounds the same way: LayerNorm (3,40000) with one, var 2.6e-5 low).
         const double gam = affine ? std::fabs(gamma[kernels::channel_of(shape, i)]) : 1.0;
-        if (std::fabs(static_cast<double>(ys) - yr) > (2e-5 + kUlp * n) * (1.0 + std::fabs(yr) + gam))
+        if (std::fabs(static_cast<double>(ys) - yr) >
+            (2e-5 + kUlp * n) * (1.0 + std::fabs(yr) + gam))
             fail("y disagrees with the reference", where);
     }
     for (std::size_t grp = 0; grp < plan.group_count(); ++grp) {
@@ -206,8 +210,8 @@ void check(const std::uint8_t* data, std::size_t size) {
         const double ms = simd.trace.mean[grp], vs = simd.trace.var[grp];
         const double sd = std::sqrt(std::max(vr, 0.0));
         char where[200];
-        std::snprintf(where, sizeof where, "%s; group %zu: mean %.9g / %.9g, var %.9g / %.9g", context,
-                      grp, ms, mr, vs, vr);
+        std::snprintf(where, sizeof where, "%s; group %zu: mean %.9g / %.9g, var %.9g / %.9g",
+                      context, grp, ms, mr, vs, vr);
         if (!std::isfinite(mr) || !std::isfinite(vr)) continue; // float range: both reference
         // The sums are float: a long group's mean is good to a few ulps times sqrt(n) of its
         // spread (BatchNorm sums each column down all of its rows in one lane).

@@ -173,13 +173,15 @@ TEST_CASE("norm: infinite input makes its group non-finite, others untouched") {
 
 TEST_CASE("rms_norm: an infinite input makes mean(x^2) infinite: the row's finite cells give 0") {
     // PyTorch: x * rsqrt(x.pow(2).mean(-1) + eps) = x * rsqrt(inf) = x * 0, and inf * 0 = NaN.
-    // Rows of 48 and 1024 cells reach the SIMD path's pivot sums (which would cancel inf - inf
-    // into NaN) and its zero-pivot sums; one row stays clean.
+    // Rows of 48 and 1024 cells reach the SIMD path's sums around 0 (whose one-pass variance,
+    // q/n - (s/n)^2, is inf - inf: a NaN factor unless the group is handed over); one row stays
+    // clean.
     for (int d : {5, 48, 1024}) {
         const Shape s = Shape::matrix(3, d);
         const auto clean_x = test::random_floats(s.size(), 61, 0.5f);
         const auto clean = run_norm(NormSpec{.kind = NormKind::Rms}, s, clean_x, Impl::Reference);
-        for (float bad : {std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity()}) {
+        constexpr float kInf = std::numeric_limits<float>::infinity();
+        for (float bad : {kInf, -kInf}) {
             auto x = clean_x;
             const std::size_t row = static_cast<std::size_t>(d);
             x[row + 2] = bad;          // row 1: one infinity

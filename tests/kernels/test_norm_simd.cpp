@@ -299,7 +299,7 @@ TEST_CASE("simd: constant groups give y = beta exactly in every layout and size"
     // The pivot is a pairwise mean of equal values (exact), so c = x and r = 0: no rounding
     // noise may leak through inv = 1/sqrt(eps) (~316). RMSNorm (no centering: y = x * inv *
     // gamma) sums around 0, so its constant groups are ill-conditioned; the pass around their
-    // pivot must still report var exactly 0.
+    // first cell must still report var exactly 0.
     for (int n : kLaneEdges) {
         for (const SweepCase& c : sweep_cases(n)) {
             const NormSpec spec{.kind = c.kind, .groups = c.groups};
@@ -484,7 +484,8 @@ TEST_CASE("simd: a long BatchNorm column keeps the small squares that come after
         for (std::size_t c = 0; c < 3; ++c) {
             CAPTURE(c);
             CHECK(std::fabs(simd.trace.var[c] - ref.trace.var[c]) < 2e-6 * ref.trace.var[c]);
-            CHECK(std::fabs(simd.trace.mean[c] - ref.trace.mean[c]) < 1e-6 * std::fabs(ref.trace.mean[c]));
+            CHECK(std::fabs(simd.trace.mean[c] - ref.trace.mean[c]) <
+                  1e-6 * std::fabs(ref.trace.mean[c]));
         }
         CHECK(test::max_scaled_error(simd.y, ref.y) < 4e-6);
     }
