@@ -266,7 +266,9 @@
       }),
       bundleOf(pageLang)]);
     const bundle = own || (pageLang !== 'en' && await bundleOf('en')) || { files: {}, catalogue: [], covers: [] };
-    for (const [name, text] of Object.entries(bundle.files || {})) files.ready.set('scenarios/' + name, text);
+    // (A text file is its document where that was lossless: the app reads text.)
+    for (const [name, doc] of Object.entries(bundle.files || {}))
+      files.ready.set('scenarios/' + name, typeof doc === 'string' ? doc : JSON.stringify(doc));
     const catalogue = bundle.catalogue || [];
     files.ready.set('scenarios/catalogue.json', JSON.stringify(catalogue));
     // Files a course author added to index.json without rebuilding: fetched whole, now.
