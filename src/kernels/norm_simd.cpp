@@ -82,6 +82,11 @@ constexpr std::size_t kChunkCells = 16384;
 // Short runs of one group summed together before their totals join the group's (stats_runs):
 // summing each 16-cell run on its own cost GroupNorm on (B,L,d) 30%, 256 cells a stretch none.
 constexpr std::size_t kRunSumCells = 256;
+// A run longer than this is summed in stretches of kSpillCells cells from its start, each in its
+// own float accumulators, whose totals join the group's in order (spill): no float lane then sums
+// more than 64 terms. Straight through, every small square added after a large one rounded the
+// same way (LayerNorm (3,40000) with one -1e4 outlier: var 2.6e-5 low). A multiple of kBlock.
+constexpr std::size_t kSpillCells = 1024;
 constexpr std::size_t kPivotCells = 8;     // cells averaged into a group's pivot
 constexpr double kIllCond = 3.0;           // one-pass var kept while (mean - p)^2 <= 3 var
 constexpr double kDropR = 4.0;             // r left out of per-cell applies if |c| * inv <= 4
@@ -96,8 +101,24 @@ struct Accumulator {
     f32x4 acc[4] = {splat(0.0f), splat(0.0f), splat(0.0f), splat(0.0f)};
     float tail = 0.0f;
 
-    float total() const { return hsum(add(add(acc[0], acc[1]), add(acc[2], acc[3]))) + tail; }
+    f32x4 lanes() const { return add(add(acc[0], acc[1]), add(acc[2], acc[3])); }
 };
+
+void totals(const Accumulator& s, const Accumulator& q, float& ts, float& tq) {
+    hsum2(s.lanes(), q.lanes(), ts, tq);
+    ts += s.tail;
+    tq += q.tail;
+}
+
+// A stretch's totals set into (first) or added to a group's sums gs, gq, and its accumulators
+// started again from zero.
+inline void spill(Accumulator& s, Accumulator& q, bool first, float& gs, float& gq) {
+    float ts, tq;
+    totals(s, q, ts, tq);
+    gs = first ? ts : gs + ts;
+    gq = first ? tq : gq + tq;
+    s = q = Accumulator{};
+}
 
 // One kBlock step of the moments below: cells x[0 .. 16) around vp into the four pairs.
 template <bool kShift>
@@ -347,8 +368,9 @@ void apply_run_uniform(const float* x, float* y, std::size_t n, float c, float a
 }
 
 // accumulate_moments<true>(xs, n, p, s, q) and apply_run_uniform(x, y, n, c, a, b) in
-// one loop, as accumulate_while_applying (one H*W plane: n a multiple of kBlock). RMSNorm's
-// c = 0 is subtracted too (x - 0 == x bit for bit: one instance of this loop, not two).
+// one loop, as accumulate_while_applying (one H*W plane or a piece of one: n a multiple of
+// kBlock). RMSNorm's c = 0 is subtracted too (x - 0 == x bit for bit: one instance of this
+// loop, not two).
 void accumulate_while_applying_plane(const float* xs, std::size_t n, float p, Accumulator& s,
                                      Accumulator& q, const float* x, float* y, float c, float a,
                                      float b) {
@@ -636,11 +658,16 @@ void add_runs_moments(const NormJob& job, std::size_t g, std::size_t pi, float p
                       float& q) {
     const GroupPlan& plan = job.plan;
     const std::size_t end = std::min(plan.pre, pi + runs_per_sum(plan));
-    Accumulator rs, rq;
-    for (std::size_t k = pi; k < end; ++k)
-        accumulate_moments_around(run_of(job, g, k), plan.inner, p, rs, rq);
-    s = pi == 0 ? rs.total() : s + rs.total();
-    q = pi == 0 ? rq.total() : q + rq.total();
+    const std::size_t len = std::min(plan.inner, kSpillCells); // a stretch (runs of more than
+    Accumulator rs, rq;                                         // kSpillCells: runs_per_sum 1)
+    for (std::size_t k = pi; k < end; ++k) {
+        const float* run = run_of(job, g, k);
+        for (std::size_t i = 0; i < plan.inner; i += len) {
+            accumulate_moments_around(run + i, std::min(len, plan.inner - i), p, rs, rq);
+            if (i + len < plan.inner) spill(rs, rq, pi == 0 && i == 0, s, q);
+        }
+    }
+    spill(rs, rq, pi == 0 && plan.inner <= kSpillCells, s, q);
 }
 
 // What the statistics of groups [g0, g1) need once their one-pass sums are in st.s and st.q:
@@ -774,32 +801,43 @@ bool stats_runs_applying(const NormJob& job, std::size_t g0, std::size_t g1, std
                 const float* x = job.x + f;
                 float* y = job.y + f;
                 const float pv = st.pivot[g], c = st.c[ga], inv = st.inv[ga];
+                // Spilled where add_runs_moments spills: every kSpillCells cells of the run.
                 Accumulator s, q;
                 if (cs == 1) {
                     // The run is a slice of one feature row from channel qa * M (apply_run).
                     const float* gamma = job.gamma + qa * n;
                     const float* beta = job.beta + qa * n;
-                    // (Center::None is RMSNorm, whose sums are around 0: no subtraction.)
-                    if (center == Center::None)
-                        accumulate_while_applying<false, Center::None>(xs, n, pv, s, q, x, y, c,
-                                                                       inv, gamma, beta);
-                    else
-                        accumulate_while_applying<true, Center::Mean>(xs, n, pv, s, q, x, y, c,
-                                                                      inv, gamma, beta);
+                    for (std::size_t i = 0;;) {
+                        const std::size_t m = std::min(kSpillCells, n - i);
+                        // (Center::None is RMSNorm, whose sums are around 0: no subtraction.)
+                        if (center == Center::None)
+                            accumulate_while_applying<false, Center::None>(
+                                xs + i, m, pv, s, q, x + i, y + i, c, inv, gamma + i, beta + i);
+                        else
+                            accumulate_while_applying<true, Center::Mean>(
+                                xs + i, m, pv, s, q, x + i, y + i, c, inv, gamma + i, beta + i);
+                        spill(s, q, pi == 0 && i == 0, st.s[g], st.q[g]);
+                        if ((i += m) == n) break;
+                    }
                 } else {
-                    // Whole planes, one channel each; r folded into b (apply_run).
+                    // Whole planes, one channel each; r folded into b (apply_run). A plane
+                    // that crosses a stretch's end is taken in two pieces.
                     std::size_t ch = (f / cs) % job.channels;
                     for (std::size_t k = 0; k < n; k += cs) {
                         const float a = inv * job.gamma[ch];
                         const float b = job.beta[ch] - st.r[ga] * a;
-                        accumulate_while_applying_plane(xs + k, cs, pv, s, q, x + k, y + k, c,
-                                                        a, b);
+                        for (std::size_t i = k; i < k + cs;) {
+                            const std::size_t stop =
+                                std::min(k + cs, (i / kSpillCells + 1) * kSpillCells);
+                            accumulate_while_applying_plane(xs + i, stop - i, pv, s, q, x + i,
+                                                            y + i, c, a, b);
+                            if (stop % kSpillCells == 0 || stop == n)
+                                spill(s, q, pi == 0 && stop <= kSpillCells, st.s[g], st.q[g]);
+                            i = stop;
+                        }
                         if (++ch == job.channels) ch = 0;
                     }
                 }
-                // As add_runs_moments sets or adds a stretch's totals.
-                st.s[g] = pi == 0 ? s.total() : st.s[g] + s.total();
-                st.q[g] = pi == 0 ? q.total() : st.q[g] + q.total();
             }
             if (++qa == p.groups) qa = 0;
         }

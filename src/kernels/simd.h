@@ -58,6 +58,16 @@ inline float hsum(f32x4 v) {
     return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
            (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
 }
+// hsum(a) and hsum(b) at once, in two-source shuffles V8 emits as one shufps each and a
+// one-source one it emits as pshufd. (Two hsums side by side, LLVM merged them into shuffles
+// V8 can only emit as byte shuffles, their masks rebuilt at every use: 60 instructions.)
+inline void hsum2(f32x4 a, f32x4 b, float& sa, float& sb) {
+    const f32x4 pairs = wasm_f32x4_add(wasm_i32x4_shuffle(a, b, 0, 2, 4, 6),
+                                       wasm_i32x4_shuffle(a, b, 1, 3, 5, 7)); // a0+a1, a2+a3, ...
+    const f32x4 t = wasm_f32x4_add(pairs, wasm_i32x4_shuffle(pairs, pairs, 1, 0, 3, 2));
+    sa = wasm_f32x4_extract_lane(t, 0);
+    sb = wasm_f32x4_extract_lane(t, 2);
+}
 
 #elif defined(NORMLAB_SIMD_SSE2)
 
@@ -87,6 +97,14 @@ inline float hsum(f32x4 v) {
     float t[4];
     _mm_storeu_ps(t, v);
     return (t[0] + t[1]) + (t[2] + t[3]);
+}
+inline void hsum2(f32x4 a, f32x4 b, float& sa, float& sb) {
+    const f32x4 pairs = _mm_add_ps(_mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)),
+                                   _mm_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)));
+    float t[4];
+    _mm_storeu_ps(t, _mm_add_ps(pairs, _mm_shuffle_ps(pairs, pairs, _MM_SHUFFLE(2, 3, 0, 1))));
+    sa = t[0];
+    sb = t[2];
 }
 
 #else
@@ -118,6 +136,10 @@ inline f32x4 mul(f32x4 a, f32x4 b) {
 }
 inline float hsum(f32x4 a) {
     return (a.v[0] + a.v[1]) + (a.v[2] + a.v[3]);
+}
+inline void hsum2(f32x4 a, f32x4 b, float& sa, float& sb) {
+    sa = hsum(a);
+    sb = hsum(b);
 }
 
 #endif

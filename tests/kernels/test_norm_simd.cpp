@@ -491,6 +491,65 @@ TEST_CASE("simd: a long BatchNorm column keeps the small squares that come after
     }
 }
 
+TEST_CASE("simd: a long run keeps the small squares that come after an outlier, fused or not") {
+    // Groups of 9,000-40,000 cells of 100 + N(0, 1) with a -1e4 outlier early in each. Summed
+    // in 16 float lanes straight through, every square of about 1 added after the outlier's 1e8
+    // rounded away (LayerNorm (3,40000): var 2.6e-5 low, y 1.3e-5 off); the runs are now summed
+    // in stretches of 1024 cells whose totals join the group's (on images a plane may end
+    // mid-stretch or be cut by one). Out of place a chunk's sums share a loop with the previous
+    // chunk's apply (plane by plane on images), in place they are taken in a pass of their own:
+    // both must cut the stretches at the same cells (same bits).
+    struct Case {
+        NormKind kind;
+        Shape shape;
+        int groups = 1;
+    };
+    // Images: 48-cell planes (stretch ends fall inside planes), 9216-cell planes (nine
+    // stretches a plane), BatchNorm's groups of one 4096-cell plane per example, 49-cell planes
+    // (not fused: not a multiple of 16 cells).
+    for (const Case& c : {Case{NormKind::Layer, Shape::matrix(3, 40000)},
+                          Case{NormKind::Rms, Shape::matrix(3, 40000)},
+                          Case{NormKind::Layer, Shape::sequence(1, 3, 40000)},
+                          Case{NormKind::Group, Shape::matrix(3, 40000), 2},
+                          Case{NormKind::Layer, Shape::image(3, 400, 4, 12)},
+                          Case{NormKind::Instance, Shape::image(2, 3, 96, 96)},
+                          Case{NormKind::Batch, Shape::image(3, 3, 64, 64)},
+                          Case{NormKind::Layer, Shape::image(3, 400, 7, 7)}}) {
+        CAPTURE(std::string(kind_name(c.kind)));
+        CAPTURE(c.shape.str());
+        auto x = test::random_floats(c.shape.size(), 405, 100.0f);
+        const NormSpec spec{.kind = c.kind, .groups = c.groups};
+        const auto probe = run_norm(spec, c.shape, x, Impl::Reference);
+        const std::size_t groups = probe.trace.var.size();
+        const std::size_t size = c.shape.size() / groups;
+        REQUIRE(size >= 9000);
+        // An outlier past each group's first cells (the pivot stays near 100: one pass).
+        for (std::size_t g = 0; g < groups; ++g)
+            x[g * size + 100] = -1e4f;
+        const auto ref = run_norm(spec, c.shape, x, Impl::Reference);
+        const auto simd = run_norm(spec, c.shape, x, Impl::Simd);
+        REQUIRE(simd.error.empty());
+        auto inplace = x;
+        kernels::NormTrace trace;
+        REQUIRE(kernels::normalize(spec,
+                                   core::TensorView{.data = inplace.data(), .shape = c.shape},
+                                   inplace.data(), nullptr, nullptr, &trace, Impl::Simd)
+                    .empty());
+        CHECK(test::bitwise_equal(inplace, simd.y));
+        CHECK(test::bitwise_equal(trace.var, simd.trace.var));
+        const bool rms = c.kind == NormKind::Rms;
+        const auto& got = rms ? simd.trace.rms : simd.trace.var;
+        const auto& want = rms ? ref.trace.rms : ref.trace.var;
+        for (std::size_t g = 0; g < groups; ++g) {
+            CAPTURE(g);
+            CHECK(std::fabs(got[g] - want[g]) < 2e-6 * want[g]);
+            CHECK(std::fabs(simd.trace.mean[g] - ref.trace.mean[g]) <
+                  1e-6 * std::fabs(ref.trace.mean[g]));
+        }
+        CHECK(test::max_scaled_error(simd.y, ref.y) < 4e-6);
+    }
+}
+
 TEST_CASE("simd: column sums of up to one leaf of rows are summed straight down, any height agrees") {
     // Heights around the leaf (64 rows) and the pairwise levels: every one must agree with the
     // reference (a wrong carry or fold would drop or double a leaf's sums).
