@@ -342,9 +342,9 @@ void accumulate_while_applying(const float* xs, std::size_t n, float p, Accumula
     const f32x4 vp = splat(p), vc = splat(c), vinv = splat(inv);
     const float* const end = xs + n; // n is a multiple of kBlock: no remainder loops
     for (; xs != end; xs += kBlock, x += kBlock, y += kBlock, gamma += kBlock, beta += kBlock) {
-        accumulate_block<kShift>(xs, vp, s, q);
         for (std::size_t k = 0; k < kBlock; k += kLanes) // (r is not used: vc stands in)
             apply_cells<kCenter>(x + k, y + k, gamma + k, beta + k, vc, vc, vinv);
+        accumulate_block<kShift>(xs, vp, s, q);
     }
 }
 
@@ -377,11 +377,11 @@ void accumulate_while_applying_plane(const float* xs, std::size_t n, float p, Ac
     const f32x4 vp = splat(p), vc = splat(c), va = splat(a), vb = splat(b);
     const float* const end = xs + n;
     for (; xs != end; xs += kBlock, x += kBlock, y += kBlock) {
-        accumulate_block<true>(xs, vp, s, q);
         for (std::size_t k = 0; k < kBlock; k += kLanes) {
             const f32x4 v = load(x + k);
             store(y + k, mul_add(sub(v, vc), va, vb));
         }
+        accumulate_block<true>(xs, vp, s, q);
     }
 }
 
