@@ -7,8 +7,8 @@
 //          BatchNorm on images with a large H*W).
 //   columns M < kBlock: a row of Q*M cells holds many groups side by side (BatchNorm on (B,d),
 //          InstanceNorm on (B,L,d), ...); vectorize ACROSS the row, accumulating per-column
-//          sums, then fold each group's M columns. Sixteen columns stay in registers down a
-//          block of kRowBlock rows, then the next sixteen: memory is read a few rows at a time
+//          sums, then fold each group's M columns. Twelve columns stay in registers down a
+//          block of kRowBlock rows, then the next twelve: memory is read a few rows at a time
 //          (one load per cell, prefetch- and TLB-friendly); each column is summed top to
 //          bottom in leaves of kLeafRows rows whose sums then add pairwise (a long column keeps
 //          its small terms). The apply walks the same tiles, its constants held in registers.
@@ -72,6 +72,9 @@ namespace {
 
 constexpr std::size_t kBlock = 4 * kLanes; // cells per step of the four-accumulator body
 constexpr std::size_t kRowBlock = 8;       // rows per column tile in the reductions
+// Columns a tile of the reductions sums at once: three vectors, whose sums and centres stay in
+// V8's 15 vector registers (with four, one sum and one centre lived on the stack).
+constexpr std::size_t kColumnTile = 3 * kLanes;
 constexpr std::size_t kApplyRowBlock = 4;  // ... and in the apply (writes prefer fewer streams)
 // Rows summed straight down before accumulate_columns adds the sums pairwise: 63 roundings at
 // most in a leaf, and at 4096 rows one extra pass over the sums per leaf (about 2% of the time).
@@ -165,7 +168,7 @@ void accumulate_moments_around(const float* x, std::size_t n, float p, Accumulat
 // [SECTION] reductions across columns -----------------------------------------------------
 
 // s[j] = sum d, q[j] = sum d^2 over r < rows, d = x[r*stride + j] - center[j], for j < width.
-// Each column is summed top to bottom in one lane; sixteen columns at a time stay in registers
+// Each column is summed top to bottom in one lane; kColumnTile columns at a time stay in registers
 // down a block of kRowBlock rows (the block's partial sums wait in s[] and q[] between blocks).
 // One leaf of accumulate_columns (at most kLeafRows rows); s and q need no zeroing.
 void sum_columns(const float* x, std::size_t stride, std::size_t rows, std::size_t width,
@@ -176,22 +179,23 @@ void sum_columns(const float* x, std::size_t stride, std::size_t rows, std::size
         const float* block = x + r0 * stride;
         std::size_t j = 0;
         // for (j) for (r) { d = x[r*stride + j] - center[j]; s[j] += d; q[j] += d * d; }
-        for (; j + kBlock <= width; j += kBlock) {
-            f32x4 vs[4], vq[4], vp[4];
-            for (std::size_t k = 0; k < 4; ++k) {
+        for (; j + kColumnTile <= width; j += kColumnTile) {
+            constexpr std::size_t kVecs = kColumnTile / kLanes;
+            f32x4 vs[kVecs], vq[kVecs], vp[kVecs];
+            for (std::size_t k = 0; k < kVecs; ++k) {
                 vs[k] = first ? splat(0.0f) : load(s + j + k * kLanes);
                 vq[k] = first ? splat(0.0f) : load(q + j + k * kLanes);
                 vp[k] = load(center + j + k * kLanes);
             }
             const float* row = block + j;
             for (std::size_t r = r0; r < r1; ++r, row += stride) {
-                for (std::size_t k = 0; k < 4; ++k) {
+                for (std::size_t k = 0; k < kVecs; ++k) {
                     const f32x4 d = sub(load(row + k * kLanes), vp[k]);
                     vs[k] = add(vs[k], d);
                     vq[k] = mul_add(d, d, vq[k]);
                 }
             }
-            for (std::size_t k = 0; k < 4; ++k) {
+            for (std::size_t k = 0; k < kVecs; ++k) {
                 store(s + j + k * kLanes, vs[k]);
                 store(q + j + k * kLanes, vq[k]);
             }
@@ -390,7 +394,7 @@ void accumulate_while_applying_plane(const float* xs, std::size_t n, float p, Ac
 
 // y[r*stride + j] = (x[r*stride + j] - c[j]) * a[j] + b[j] for j < width, r < rows (every
 // column its own group and channel; RMSNorm's c is 0, and x - 0 == x bit for bit). Like
-// accumulate_columns: sixteen columns' constants stay in registers down a block of
+// accumulate_columns: sixteen columns' constants (twelve vectors) stay in registers down a block of
 // kApplyRowBlock rows, so each cell costs one load and one store.
 void apply_columns_rows(const float* x, float* y, std::size_t stride, std::size_t rows,
                         std::size_t width, const float* c, const float* a, const float* b) {
