@@ -1021,12 +1021,16 @@ void normalize(const NormJob& job) {
     // (BatchNorm (32,64,32,32): 18-20 -> 28-30 GB/s; one group at a time read 4 KiB planes a
     // whole example apart, the prefetchers restarted at every plane, and the planes fought
     // over the same cache sets).
-    const std::size_t per_unit =
+    const std::size_t most_per_unit =
         columns      ? 1
         : p.pre == 1 ? std::max<std::size_t>(1, kChunkCells / p.group_size())
                      : std::min(p.group_count(), (kChunkCells + p.inner - 1) / p.inner);
     const std::size_t units =
-        columns ? p.outer : (p.group_count() + per_unit - 1) / per_unit;
+        columns ? p.outer : (p.group_count() + most_per_unit - 1) / most_per_unit;
+    // As many groups in each unit (the first unit's sums and the last one's apply are the
+    // passes that no loop shares; 170, 170, 170 and 2 groups of GroupNorm (64,768) left a third
+    // of the work to them, 128 each a quarter).
+    const std::size_t per_unit = columns ? 1 : (p.group_count() + units - 1) / units;
     auto stats = [&](std::size_t u) {
         if (columns) return stats_columns(job, u, st, scratch);
         return stats_runs(job, u * per_unit, std::min(p.group_count(), (u + 1) * per_unit), st);
