@@ -21,7 +21,8 @@
 // chunk is larger than L2 and read twice, in memory order, like BatchNorm on (B,d): normalize.)
 // (When y overlaps x, every statistic is taken before any y is written instead; same bits.)
 // Accuracy in float, never E[x^2] - E[x]^2:
-//   One pass sums d = x - p and d^2 around a pivot p, the mean of the group's first 8 cells
+//   One pass sums d = x - p and d^2 (a run of over kSpillCells cells in stretches of that many,
+//   whose float totals join the group's in order) around a pivot p, the mean of the first 8 cells
 //   (first cell if it has fewer; the pairwise sum makes p exact for a constant group), or 0 in
 //   the runs layout when those cells straddle 0 (groups of 512+ cells; x - 0 == x bit for bit,
 //   so that pass has no subtraction at all: run_pivot), and always 0 for RMSNorm's runs (its
@@ -649,8 +650,8 @@ bool finish_groups(const NormJob& job, std::size_t g0, std::size_t g1, GroupStat
 // Run pi of group g; with P = 1 the groups simply follow each other (no divide).
 const float* run_of(const NormJob& job, std::size_t g, std::size_t pi) {
     const GroupPlan& p = job.plan;
-    return p.pre == 1 ? job.x + g * p.inner
-                      : job.x + run_start(p, g / p.groups, 0, g % p.groups) + pi * p.groups * p.inner;
+    if (p.pre == 1) return job.x + g * p.inner;
+    return job.x + run_start(p, g / p.groups, 0, g % p.groups) + pi * p.groups * p.inner;
 }
 
 // Runs of a group summed in one set of accumulators before their totals join the group's: as
@@ -740,7 +741,8 @@ bool stats_runs(const NormJob& job, std::size_t g0, std::size_t g1, GroupStatsF&
 // How group g's runs are centered where gamma changes every cell (file header).
 Center run_center(const NormJob& job, const GroupStatsF& st, std::size_t g) {
     if (job.kind == NormKind::Rms) return Center::None;
-    const bool near = st.r[g] == 0.0f || std::fabs(static_cast<double>(st.c[g])) * st.inv[g] <= kDropR;
+    const bool near =
+        st.r[g] == 0.0f || std::fabs(static_cast<double>(st.c[g])) * st.inv[g] <= kDropR;
     return near ? Center::Mean : Center::MeanExact;
 }
 
@@ -796,8 +798,9 @@ void apply_runs(const NormJob& job, std::size_t g0, std::size_t g1, const GroupS
 
 // stats_runs for groups [g0, g1) while applying groups [a0, a0 + g1 - g0) (normalize: a chunk's
 // apply overlaps the reading of the next chunk), y apart from x, one run of each group at a
-// time (groups of one run, or runs_per_sum is 1). Same bits as stats_runs, then apply_runs: a pair that the fused
-// loops cannot take (the exact centre; runs or planes not a multiple of kBlock) takes those.
+// time (groups of one run, or runs_per_sum is 1). Same bits as stats_runs, then apply_runs: a
+// pair that the fused loops cannot take (the exact centre; runs or planes not a multiple of
+// kBlock) takes those.
 bool stats_runs_applying(const NormJob& job, std::size_t g0, std::size_t g1, std::size_t a0,
                          GroupStatsF& st) {
     const GroupPlan& p = job.plan;
