@@ -53,6 +53,23 @@ inline f32x4 sub(f32x4 a, f32x4 b) {
 inline f32x4 mul(f32x4 a, f32x4 b) {
     return wasm_f32x4_mul(a, b);
 }
+// Lane-wise b < a ? b : a and b > a ? b : a (pmin/pmax: V8 emits minps/maxps, no branch).
+inline f32x4 lower(f32x4 a, f32x4 b) {
+    return wasm_f32x4_pmin(a, b);
+}
+inline f32x4 upper(f32x4 a, f32x4 b) {
+    return wasm_f32x4_pmax(a, b);
+}
+// Lanes (2, 3, 0, 1) and (1, 0, 3, 2) of v; lane 0 of v.
+inline f32x4 swap_halves(f32x4 v) {
+    return wasm_i32x4_shuffle(v, v, 2, 3, 0, 1);
+}
+inline f32x4 swap_neighbours(f32x4 v) {
+    return wasm_i32x4_shuffle(v, v, 1, 0, 3, 2);
+}
+inline float first_lane(f32x4 v) {
+    return wasm_f32x4_extract_lane(v, 0);
+}
 // Lanes summed in the order (0+1)+(2+3) on every target.
 inline float hsum(f32x4 v) {
     return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
@@ -92,6 +109,21 @@ inline f32x4 sub(f32x4 a, f32x4 b) {
 }
 inline f32x4 mul(f32x4 a, f32x4 b) {
     return _mm_mul_ps(a, b);
+}
+inline f32x4 lower(f32x4 a, f32x4 b) {
+    return _mm_min_ps(b, a); // b < a ? b : a
+}
+inline f32x4 upper(f32x4 a, f32x4 b) {
+    return _mm_max_ps(b, a); // b > a ? b : a
+}
+inline f32x4 swap_halves(f32x4 v) {
+    return _mm_shuffle_ps(v, v, _MM_SHUFFLE(1, 0, 3, 2));
+}
+inline f32x4 swap_neighbours(f32x4 v) {
+    return _mm_shuffle_ps(v, v, _MM_SHUFFLE(2, 3, 0, 1));
+}
+inline float first_lane(f32x4 v) {
+    return _mm_cvtss_f32(v);
 }
 inline float hsum(f32x4 v) {
     float t[4];
@@ -133,6 +165,27 @@ inline f32x4 sub(f32x4 a, f32x4 b) {
 }
 inline f32x4 mul(f32x4 a, f32x4 b) {
     return f32x4{{a.v[0] * b.v[0], a.v[1] * b.v[1], a.v[2] * b.v[2], a.v[3] * b.v[3]}};
+}
+inline f32x4 lower(f32x4 a, f32x4 b) {
+    f32x4 r;
+    for (std::size_t i = 0; i < 4; ++i)
+        r.v[i] = b.v[i] < a.v[i] ? b.v[i] : a.v[i];
+    return r;
+}
+inline f32x4 upper(f32x4 a, f32x4 b) {
+    f32x4 r;
+    for (std::size_t i = 0; i < 4; ++i)
+        r.v[i] = b.v[i] > a.v[i] ? b.v[i] : a.v[i];
+    return r;
+}
+inline f32x4 swap_halves(f32x4 a) {
+    return f32x4{{a.v[2], a.v[3], a.v[0], a.v[1]}};
+}
+inline f32x4 swap_neighbours(f32x4 a) {
+    return f32x4{{a.v[1], a.v[0], a.v[3], a.v[2]}};
+}
+inline float first_lane(f32x4 a) {
+    return a.v[0];
 }
 inline float hsum(f32x4 a) {
     return (a.v[0] + a.v[1]) + (a.v[2] + a.v[3]);
