@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include "norm_test_util.h"
@@ -180,6 +181,45 @@ TEST_CASE("simd: f32x4 wrapper ops are lane-wise with a fixed horizontal order")
     CHECK(unaligned_out[0] == 0.0f);
     CHECK(unaligned_out[4] == 3.0f);
     CHECK(unaligned_out[5] == 0.0f);
+}
+
+TEST_CASE("simd: hsum2, min/max and lane swaps keep one meaning on every target") {
+    namespace w = normlab::kernels::simd_wrapper_test;
+    // hsum2 is two hsums, in hsum's order: the cancelling case keeps its 0 in either slot.
+    const float big[4] = {1e8f, 1.0f, -1e8f, 1.0f};
+    const float small[4] = {0.25f, 0.5f, 1.0f, 2.0f};
+    float sa = -1.0f, sb = -1.0f;
+    w::hsum2(w::load(big), w::load(small), sa, sb);
+    CHECK(sa == 0.0f);
+    CHECK(sb == 3.75f);
+    w::hsum2(w::load(small), w::load(big), sa, sb);
+    CHECK(sa == 3.75f);
+    CHECK(sb == 0.0f);
+    // lower/upper are b < a ? b : a and b > a ? b : a lane by lane (pmin/pmax), NaN included:
+    // a NaN in b never wins, a NaN in a stays.
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const float xa[4] = {1.0f, -2.0f, nan, 5.0f};
+    const float xb[4] = {3.0f, -4.0f, 0.0f, nan};
+    float out[4];
+    w::store(out, w::lower(w::load(xa), w::load(xb)));
+    CHECK(out[0] == 1.0f);
+    CHECK(out[1] == -4.0f);
+    CHECK(std::isnan(out[2]));
+    CHECK(out[3] == 5.0f);
+    w::store(out, w::upper(w::load(xa), w::load(xb)));
+    CHECK(out[0] == 3.0f);
+    CHECK(out[1] == -2.0f);
+    CHECK(std::isnan(out[2]));
+    CHECK(out[3] == 5.0f);
+    // Equal zeros: the first operand stays (no strict order between -0 and +0).
+    w::store(out, w::lower(w::splat(-0.0f), w::splat(0.0f)));
+    CHECK(std::signbit(out[0]));
+    const float lanes[4] = {10.0f, 20.0f, 30.0f, 40.0f};
+    w::store(out, w::swap_halves(w::load(lanes)));
+    CHECK((out[0] == 30.0f && out[1] == 40.0f && out[2] == 10.0f && out[3] == 20.0f));
+    w::store(out, w::swap_neighbours(w::load(lanes)));
+    CHECK((out[0] == 20.0f && out[1] == 10.0f && out[2] == 40.0f && out[3] == 30.0f));
+    CHECK(w::first_lane(w::load(lanes)) == 10.0f);
 }
 
 // ---- the one-pass statistics, the fused chunks and their fall-backs (norm_simd.cpp header) ----
