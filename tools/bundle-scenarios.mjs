@@ -43,7 +43,7 @@ function squeeze(text) {
 }
 
 const names = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8'));
-const texts = [];        // {name, lang, kind, text}
+const texts = [];        // {name, lang, kind, content: the document or its text}
 const walkthroughs = []; // {name, lang, entry}
 for (const name of names) {
   const lang = /\.([a-z]{2})\.json$/.exec(name)?.[1] ?? 'en';
@@ -62,7 +62,7 @@ for (const name of names) {
       process.exit(1);
     }
     const lossless = JSON.stringify(doc) === squeezed;
-    texts.push({ name, lang, kind: doc.kind, text: lossless ? doc : squeezed });
+    texts.push({ name, lang, kind: doc.kind, content: lossless ? doc : squeezed });
     continue;
   }
   const { id, language, title, summary, level, minutes, steps } = doc;
@@ -72,9 +72,9 @@ for (const name of names) {
 const langs = [...new Set(['en', ...texts.map((t) => t.lang), ...walkthroughs.map((w) => w.lang)])];
 for (const lang of langs) {
   const files = {};
-  for (const t of texts) if (t.lang === lang) files[t.name] = t.text;
+  for (const t of texts) if (t.lang === lang) files[t.name] = t.content;
   const hasLabText = texts.some((t) => t.lang === lang && t.kind === 'lab_text');
-  if (!hasLabText) for (const t of texts) if (t.lang === 'en' && t.kind === 'lab_text') files[t.name] = t.text;
+  if (!hasLabText) for (const t of texts) if (t.lang === 'en' && t.kind === 'lab_text') files[t.name] = t.content;
   const catalogue = [];
   for (const w of walkthroughs) {
     if (w.lang === lang) catalogue.push(w.entry);

@@ -109,17 +109,13 @@ struct Accumulator {
     f32x4 lanes() const { return add(add(acc[0], acc[1]), add(acc[2], acc[3])); }
 };
 
-void totals(const Accumulator& s, const Accumulator& q, float& ts, float& tq) {
+// A stretch's totals (a sum s and its squares q) set into (first) or added to a group's sums
+// gs, gq, and its accumulators started again from zero.
+inline void spill(Accumulator& s, Accumulator& q, bool first, float& gs, float& gq) {
+    float ts, tq;
     hsum2(s.lanes(), q.lanes(), ts, tq);
     ts += s.tail;
     tq += q.tail;
-}
-
-// A stretch's totals set into (first) or added to a group's sums gs, gq, and its accumulators
-// started again from zero.
-inline void spill(Accumulator& s, Accumulator& q, bool first, float& gs, float& gq) {
-    float ts, tq;
-    totals(s, q, ts, tq);
     gs = first ? ts : gs + ts;
     gq = first ? tq : gq + tq;
     s = q = Accumulator{};
@@ -667,16 +663,21 @@ void add_runs_moments(const NormJob& job, std::size_t g, std::size_t pi, float p
                       float& q) {
     const GroupPlan& plan = job.plan;
     const std::size_t end = std::min(plan.pre, pi + runs_per_sum(plan));
-    const std::size_t len = std::min(plan.inner, kSpillCells); // a stretch (runs of more than
-    Accumulator rs, rq;                                         // kSpillCells: runs_per_sum 1)
+    // Short runs make one stretch together; a long one (runs_per_sum is then 1) several.
+    const std::size_t len = std::min(plan.inner, kSpillCells);
+    bool first = pi == 0;
+    Accumulator rs, rq;
     for (std::size_t k = pi; k < end; ++k) {
         const float* run = run_of(job, g, k);
         for (std::size_t i = 0; i < plan.inner; i += len) {
             accumulate_moments_around(run + i, std::min(len, plan.inner - i), p, rs, rq);
-            if (i + len < plan.inner) spill(rs, rq, pi == 0 && i == 0, s, q);
+            if (i + len < plan.inner) {
+                spill(rs, rq, first, s, q);
+                first = false;
+            }
         }
     }
-    spill(rs, rq, pi == 0 && plan.inner <= kSpillCells, s, q);
+    spill(rs, rq, first, s, q);
 }
 
 // What the statistics of groups [g0, g1) need once their one-pass sums are in st.s and st.q:
@@ -822,6 +823,7 @@ bool stats_runs_applying(const NormJob& job, std::size_t g0, std::size_t g1, std
                 float* y = job.y + f;
                 const float pv = st.pivot[g], c = st.c[ga], inv = st.inv[ga];
                 // Spilled where add_runs_moments spills: every kSpillCells cells of the run.
+                bool first = pi == 0;
                 Accumulator s, q;
                 if (cs == 1) {
                     // The run is a slice of one feature row from channel qa * M (apply_run).
@@ -836,7 +838,8 @@ bool stats_runs_applying(const NormJob& job, std::size_t g0, std::size_t g1, std
                         else
                             accumulate_while_applying<true, Center::Mean>(
                                 xs + i, m, pv, s, q, x + i, y + i, c, inv, gamma + i, beta + i);
-                        spill(s, q, pi == 0 && i == 0, st.s[g], st.q[g]);
+                        spill(s, q, first, st.s[g], st.q[g]);
+                        first = false;
                         if ((i += m) == n) break;
                     }
                 } else {
@@ -851,8 +854,10 @@ bool stats_runs_applying(const NormJob& job, std::size_t g0, std::size_t g1, std
                                 std::min(k + cs, (i / kSpillCells + 1) * kSpillCells);
                             accumulate_while_applying_plane(xs + i, stop - i, pv, s, q, x + i,
                                                             y + i, c, a, b);
-                            if (stop % kSpillCells == 0 || stop == n)
-                                spill(s, q, pi == 0 && stop <= kSpillCells, st.s[g], st.q[g]);
+                            if (stop % kSpillCells == 0 || stop == n) {
+                                spill(s, q, first, st.s[g], st.q[g]);
+                                first = false;
+                            }
                             i = stop;
                         }
                         if (++ch == job.channels) ch = 0;
