@@ -18,12 +18,10 @@
   }
 
   // [loading: what the browser has] ---------------------------------------------------------
-  // The smallest modules that use a v128 instruction / a try block: each validates only where
-  // WASM SIMD / WASM exceptions (the app is built with -fwasm-exceptions) exist.
+  // The smallest module that uses a v128 instruction: it validates only where WASM SIMD
+  // exists. (The app needs no WASM exceptions: it is built without them.)
   const simdProbe = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1,
     0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
-  const exceptionsProbe = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1,
-    0, 13, 3, 1, 0, 0, 10, 7, 1, 5, 0, 6, 64, 11, 11]);
   const params = new URLSearchParams(window.location.search);
   // The single-file build (tools/offline.mjs) carries the wasm, normlab.js, font and
   // walkthroughs in this block, so it runs from file:// with no request at all.
@@ -32,10 +30,7 @@
   const missing = [];
   let simd = false;
   if (typeof WebAssembly !== 'object') missing.push('WebAssembly');
-  else {
-    simd = WebAssembly.validate(simdProbe);
-    if (!WebAssembly.validate(exceptionsProbe)) missing.push('WebAssembly exceptions');
-  }
+  else simd = WebAssembly.validate(simdProbe);
   if (!document.createElement('canvas').getContext('webgl2')) missing.push('WebGL2');
   // Which build runs: the SIMD one, or the same app compiled without SIMD where the browser
   // lacks it (or ?wasm=nosimd asks for it, which is how the tests load the fallback).

@@ -330,13 +330,7 @@ std::string clip(const std::string& s, std::size_t n) {
 }
 
 std::string excerpt(const json& v) {
-    std::string s;
-    try {
-        s = v.dump(-1, ' ', false, json::error_handler_t::replace);
-    } catch (...) {
-        s.assign(1, '?');
-    }
-    return clip(s, 40);
+    return clip(v.dump(-1, ' ', false, json::error_handler_t::replace), 40);
 }
 
 std::string got(const json& v) {
@@ -1576,6 +1570,34 @@ Loaded<LabText> parse_lab_text(Ctx& cx, const json& j) {
 
 // [SECTION] entry points, file names, translations ------------------------------------------
 
+// nlohmann's SAX events, of which only the first error is kept: where (its byte, 1-based), what
+// (nlohmann's message) and its id (1xx a syntax error, 406 a number out of double's range).
+struct SyntaxError final : nlohmann::json_sax<json> {
+    std::size_t byte = 0;
+    int id = 0;
+    std::string what;
+
+    bool null() override { return true; }
+    bool boolean(bool) override { return true; }
+    bool number_integer(number_integer_t) override { return true; }
+    bool number_unsigned(number_unsigned_t) override { return true; }
+    bool number_float(number_float_t, const string_t&) override { return true; }
+    bool string(string_t&) override { return true; }
+    bool binary(binary_t&) override { return true; }
+    bool start_object(std::size_t) override { return true; }
+    bool key(string_t&) override { return true; }
+    bool end_object() override { return true; }
+    bool start_array(std::size_t) override { return true; }
+    bool end_array() override { return true; }
+    bool parse_error(std::size_t position, const std::string&,
+                     const nlohmann::detail::exception& ex) override {
+        byte = position;
+        id = ex.id;
+        what = ex.what();
+        return false;
+    }
+};
+
 // Parses the text, or reports why not. Returns false on a syntax (or depth) error.
 bool parse_json(Ctx& cx, json* out) {
     std::size_t where = 0;
@@ -1584,29 +1606,31 @@ bool parse_json(Ctx& cx, json* out) {
                            "nesting deeper than " + std::to_string(kMaxDepth) + " levels");
         return false;
     }
-    try {
-        *out = json::parse(cx.text.data(), cx.text.data() + cx.text.size(), nullptr, true, false);
-    } catch (const json::parse_error& e) {
+    *out = json::parse(cx.text.data(), cx.text.data() + cx.text.size(), nullptr, false, false);
+    if (out->is_discarded()) {
+        // Read again to learn where and why: the web build has no exceptions, so nlohmann's
+        // error comes through the SAX interface (parse_error) instead of a throw.
+        SyntaxError e;
+        json::sax_parse(cx.text.data(), cx.text.data() + cx.text.size(), &e,
+                        nlohmann::detail::input_format_t::json, true, false);
+        if (e.id >= 400) { // not the syntax: a number beyond double's range (406)
+            const std::size_t at_number =
+                e.what.find("number overflow") != std::string::npos ? overflowing_number(cx.text)
+                                                                     : 0;
+            const std::size_t bracket = e.what.find("] ");
+            cx.error_at_offset("", at_number,
+                               "cannot read the JSON: " +
+                                   (bracket == std::string::npos ? e.what
+                                                                 : e.what.substr(bracket + 2)));
+            return false;
+        }
         // nlohmann's byte is 1-based: the position of the last character it read.
         const std::size_t byte = e.byte == 0 ? 0 : e.byte - 1;
-        std::string what = e.what();
-        const std::size_t colon = what.find(": ", what.find("column "));
-        std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
+        const std::size_t colon = e.what.find(": ", e.what.find("column "));
+        std::string reason = colon == std::string::npos ? e.what : e.what.substr(colon + 2);
         if (reason.rfind("[json.exception", 0) == 0) reason = reason.substr(reason.find("] ") + 2);
         cx.error_at_offset(
             "", byte, reason.rfind("syntax error", 0) == 0 ? reason : "syntax error: " + reason);
-        return false;
-    } catch (const json::exception& e) {
-        std::string what = e.what();
-        const std::size_t bracket = what.find("] ");
-        const std::size_t at_number =
-            what.find("number overflow") != std::string::npos ? overflowing_number(cx.text) : 0;
-        cx.error_at_offset("", at_number,
-                           "cannot read the JSON: " +
-                               (bracket == std::string::npos ? what : what.substr(bracket + 2)));
-        return false;
-    } catch (const std::exception& e) {
-        cx.error_at_offset("", 0, std::string("cannot read the JSON: ") + e.what());
         return false;
     }
     cx.positions.build(cx.text);
@@ -1709,24 +1733,21 @@ Loaded<Document> load(std::string_view text, std::string_view file, const char* 
     if (!parse_json(cx, &j)) return failed<Document>(cx);
     const auto kind = read_kind(cx, j, expected);
     if (!kind) return failed<Document>(cx);
+    // Every access is checked first: the web build has no exceptions, and an unchecked one
+    // would abort (tools/fuzz builds the loader the same way, so a missed check is a crash).
     Loaded<Document> out;
-    try {
-        Document doc;
-        doc.kind = *kind;
-        if (*kind == DocumentKind::Scenario) {
-            auto s = parse_scenario(cx, j);
-            if (s.value) doc.scenario = std::move(*s.value);
-        } else if (*kind == DocumentKind::LabText) {
-            auto t = parse_lab_text(cx, j);
-            if (t.value) doc.lab_text = std::move(*t.value);
-        } else {
-            doc.ui_text = parse_ui_text(cx, j);
-        }
-        if (cx.errors.empty()) out.value = std::move(doc);
-    } catch (const std::exception& e) {
-        // Not expected (every access is checked first); a message, never an abort.
-        cx.error("", std::string("internal error while reading the file: ") + e.what());
+    Document doc;
+    doc.kind = *kind;
+    if (*kind == DocumentKind::Scenario) {
+        auto s = parse_scenario(cx, j);
+        if (s.value) doc.scenario = std::move(*s.value);
+    } else if (*kind == DocumentKind::LabText) {
+        auto t = parse_lab_text(cx, j);
+        if (t.value) doc.lab_text = std::move(*t.value);
+    } else {
+        doc.ui_text = parse_ui_text(cx, j);
     }
+    if (cx.errors.empty()) out.value = std::move(doc);
     if (!out.value) return failed<Document>(cx);
     return out;
 }

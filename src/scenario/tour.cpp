@@ -144,35 +144,33 @@ Progress load_progress(std::string_view text, std::vector<std::string>* messages
         if (messages) messages->push_back("saved progress: " + std::move(m));
     };
     Progress out;
-    json j;
-    try {
-        // Depth is bounded by a cheap scan first: nlohmann's parser is iterative, but copies
-        // and comparisons of a deeply nested value would recurse.
-        int depth = 0, deepest = 0;
-        bool in_string = false, escaped = false;
-        for (char c : text) {
-            if (in_string) {
-                if (escaped)
-                    escaped = false;
-                else if (c == '\\')
-                    escaped = true;
-                else if (c == '"')
-                    in_string = false;
-                continue;
-            }
-            if (c == '"')
-                in_string = true;
-            else if (c == '[' || c == '{')
-                deepest = std::max(deepest, ++depth);
-            else if (c == ']' || c == '}')
-                --depth;
+    // Depth is bounded by a cheap scan first: nlohmann's parser is iterative, but copies and
+    // comparisons of a deeply nested value would recurse.
+    int depth = 0, deepest = 0;
+    bool in_string = false, escaped = false;
+    for (char c : text) {
+        if (in_string) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
+            continue;
         }
-        if (deepest > 16) {
-            say("nested too deeply; starting fresh");
-            return out;
-        }
-        j = json::parse(text.data(), text.data() + text.size(), nullptr, true, false);
-    } catch (const std::exception&) {
+        if (c == '"')
+            in_string = true;
+        else if (c == '[' || c == '{')
+            deepest = std::max(deepest, ++depth);
+        else if (c == ']' || c == '}')
+            --depth;
+    }
+    if (deepest > 16) {
+        say("nested too deeply; starting fresh");
+        return out;
+    }
+    const json j = json::parse(text.data(), text.data() + text.size(), nullptr, false, false);
+    if (j.is_discarded()) {
         say("not valid JSON; starting fresh");
         return out;
     }

@@ -151,6 +151,29 @@ TEST_CASE("loader: a syntax error reports line and column") {
     CHECK(d.errors[0].message.find("syntax error") == 0);
 }
 
+TEST_CASE("loader: nlohmann's parse errors arrive without exceptions, with their place") {
+    // The web build has no exceptions: the error comes through the SAX interface.
+    Loaded<Document> d =
+        load_document("{\n  \"kind\": \"scenario\",\n  \"format\": 1 2\n}", "x.json");
+    REQUIRE(d.errors.size() == 1);
+    CHECK(d.errors[0].message ==
+          "syntax error while parsing object - unexpected number literal; expected '}'");
+    // A number beyond double's range is not a syntax error: named, at the number.
+    d = load_document("{\"kind\": \"scenario\", \"format\": 1e400}", "x.json");
+    REQUIRE(d.errors.size() == 1);
+    CHECK(d.errors[0].message.find("cannot read the JSON: number overflow") == 0);
+    CHECK(d.errors[0].line == 1);
+    CHECK(d.errors[0].column == 32); // where 1e400 starts
+    // Trailing text after the document, and an empty file.
+    d = load_document("{} x", "x.json");
+    REQUIRE(d.errors.size() == 1);
+    CHECK(d.errors[0].message.find("syntax error") == 0);
+    CHECK(d.errors[0].column == 4);
+    d = load_document("", "x.json");
+    REQUIRE(d.errors.size() == 1);
+    CHECK(d.errors[0].message.find("syntax error") == 0);
+}
+
 TEST_CASE("loader: columns count characters, not bytes") {
     // "μ" is two bytes; the bad value starts at character 14 of line 1.
     const Loaded<Document> d = load_document("{\"μμμ\": 1, \"kind\": 3}", "x.json");
