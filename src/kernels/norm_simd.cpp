@@ -15,7 +15,7 @@
 // Statistics and apply are fused: the statistics of a chunk of groups (about kChunkCells
 // cells, or one group if it is larger; a columns block is one outer index) are taken, then
 // the same chunk is normalized while it is still in L2, so x is read from memory once; in the
-// runs layout that apply shares its loop with the next chunk's sums (stats_runs_applying), so
+// runs layout that apply shares its loop with the next chunk's sums (stats_rows_applying), so
 // the reads from memory overlap the arithmetic instead of waiting for it.
 // (BatchNorm on images is the exception: its groups are planes strewn over every example, so a
 // chunk is larger than L2 and read twice, in memory order, like BatchNorm on (B,d): normalize.)
@@ -798,22 +798,70 @@ void apply_runs(const NormJob& job, std::size_t g0, std::size_t g1, const GroupS
 }
 
 // stats_runs for groups [g0, g1) while applying groups [a0, a0 + g1 - g0) (normalize: a chunk's
-// apply overlaps the reading of the next chunk), y apart from x, one run of each group at a
-// time (groups of one run, or runs_per_sum is 1). Same bits as stats_runs, then apply_runs: a
-// pair that the fused loops cannot take (the exact centre; runs or planes not a multiple of
-// kBlock) takes those.
-bool stats_runs_applying(const NormJob& job, std::size_t g0, std::size_t g1, std::size_t a0,
+// apply overlaps the reading of the next chunk), y apart from x, when every group is one run of
+// a feature row (P = 1, rank 2/3: LayerNorm, RMSNorm, GroupNorm on (B,d) and (B,L,d)). Same
+// bits as stats_runs, then apply_runs; a pair that the fused loop cannot take (the exact
+// centre; a run not a multiple of kBlock) takes those. The groups follow each other in memory,
+// so the pointers step along: GroupNorm's 96-cell groups spent a third of their time between
+// groups when each pair recomputed its places from the plan (bench/README.md).
+bool stats_rows_applying(const NormJob& job, std::size_t g0, std::size_t g1, std::size_t a0,
                          GroupStatsF& st) {
     const GroupPlan& p = job.plan;
     const std::size_t n = p.inner;
-    const std::size_t cs = job.channel_stride; // 1, or an H*W plane per channel (rank 4)
+    const bool rms = job.kind == NormKind::Rms;
+    set_run_pivots(job, g0, g1, st);
+    const float* xs = job.x + g0 * n;
+    const float* x = job.x + a0 * n;
+    float* y = job.y + a0 * n;
+    // Group q of a row starts at channel q * M (apply_run); q counted along, not divided.
+    for (std::size_t g = g0, ga = a0, qa = a0 % p.groups; g < g1;
+         ++g, ++ga, xs += n, x += n, y += n) {
+        const float* gamma = job.gamma + qa * n;
+        const float* beta = job.beta + qa * n;
+        const std::size_t q = qa;
+        if (++qa == p.groups) qa = 0;
+        const Center center = run_center(job, st, ga);
+        if (center == Center::MeanExact || n % kBlock != 0) {
+            apply_run(job, ga / p.groups, q, 0, st);
+            add_runs_moments(job, g, 0, st.pivot[g], st.s[g], st.q[g]);
+            continue;
+        }
+        const float pv = st.pivot[g], c = st.c[ga], inv = st.inv[ga];
+        // Spilled where add_runs_moments spills: every kSpillCells cells of the run.
+        bool first = true;
+        Accumulator s, sq;
+        for (std::size_t i = 0;;) {
+            const std::size_t m = std::min(kSpillCells, n - i);
+            // (RMSNorm's sums are around 0: no subtraction; its apply none either.)
+            if (rms)
+                accumulate_while_applying<false, Center::None>(xs + i, m, pv, s, sq, x + i, y + i,
+                                                               c, inv, gamma + i, beta + i);
+            else
+                accumulate_while_applying<true, Center::Mean>(xs + i, m, pv, s, sq, x + i, y + i,
+                                                              c, inv, gamma + i, beta + i);
+            spill(s, sq, first, st.s[g], st.q[g]);
+            first = false;
+            if ((i += m) == n) break;
+        }
+    }
+    return close_stats_runs(job, g0, g1, st);
+}
+
+// The same where every group is whole H*W planes, one channel each (rank 4: LayerNorm, RMSNorm,
+// GroupNorm, InstanceNorm on images, BatchNorm on small batches: groups of one run, or
+// runs_per_sum is 1), one run of each group at a time; r folded into b (apply_run). A plane
+// that crosses a stretch's end is taken in two pieces.
+bool stats_planes_applying(const NormJob& job, std::size_t g0, std::size_t g1, std::size_t a0,
+                           GroupStatsF& st) {
+    const GroupPlan& p = job.plan;
+    const std::size_t n = p.inner;
+    const std::size_t cs = job.channel_stride;
     set_run_pivots(job, g0, g1, st);
     for (std::size_t pi = 0; pi < p.pre; ++pi) {
         // (o and q of group ga counted along: a divide per group cost GroupNorm (64,768) 1-2%.)
         for (std::size_t g = g0, ga = a0, oa = a0 / p.groups, qa = a0 % p.groups; g < g1;
              ++g, ++ga) {
-            const Center center = cs == 1 ? run_center(job, st, ga) : Center::Mean;
-            if (center == Center::MeanExact || (cs == 1 ? n : cs) % kBlock != 0) {
+            if (cs % kBlock != 0) {
                 apply_run(job, oa, qa, pi, st);
                 add_runs_moments(job, g, pi, st.pivot[g], st.s[g], st.q[g]);
             } else {
@@ -825,43 +873,22 @@ bool stats_runs_applying(const NormJob& job, std::size_t g0, std::size_t g1, std
                 // Spilled where add_runs_moments spills: every kSpillCells cells of the run.
                 bool first = pi == 0;
                 Accumulator s, q;
-                if (cs == 1) {
-                    // The run is a slice of one feature row from channel qa * M (apply_run).
-                    const float* gamma = job.gamma + qa * n;
-                    const float* beta = job.beta + qa * n;
-                    for (std::size_t i = 0;;) {
-                        const std::size_t m = std::min(kSpillCells, n - i);
-                        // (Center::None is RMSNorm, whose sums are around 0: no subtraction.)
-                        if (center == Center::None)
-                            accumulate_while_applying<false, Center::None>(
-                                xs + i, m, pv, s, q, x + i, y + i, c, inv, gamma + i, beta + i);
-                        else
-                            accumulate_while_applying<true, Center::Mean>(
-                                xs + i, m, pv, s, q, x + i, y + i, c, inv, gamma + i, beta + i);
-                        spill(s, q, first, st.s[g], st.q[g]);
-                        first = false;
-                        if ((i += m) == n) break;
-                    }
-                } else {
-                    // Whole planes, one channel each; r folded into b (apply_run). A plane
-                    // that crosses a stretch's end is taken in two pieces.
-                    std::size_t ch = (f / cs) % job.channels;
-                    for (std::size_t k = 0; k < n; k += cs) {
-                        const float a = inv * job.gamma[ch];
-                        const float b = job.beta[ch] - st.r[ga] * a;
-                        for (std::size_t i = k; i < k + cs;) {
-                            const std::size_t stop =
-                                std::min(k + cs, (i / kSpillCells + 1) * kSpillCells);
-                            accumulate_while_applying_plane(xs + i, stop - i, pv, s, q, x + i,
-                                                            y + i, c, a, b);
-                            if (stop % kSpillCells == 0 || stop == n) {
-                                spill(s, q, first, st.s[g], st.q[g]);
-                                first = false;
-                            }
-                            i = stop;
+                std::size_t ch = (f / cs) % job.channels;
+                for (std::size_t k = 0; k < n; k += cs) {
+                    const float a = inv * job.gamma[ch];
+                    const float b = job.beta[ch] - st.r[ga] * a;
+                    for (std::size_t i = k; i < k + cs;) {
+                        const std::size_t stop =
+                            std::min(k + cs, (i / kSpillCells + 1) * kSpillCells);
+                        accumulate_while_applying_plane(xs + i, stop - i, pv, s, q, x + i, y + i,
+                                                        c, a, b);
+                        if (stop % kSpillCells == 0 || stop == n) {
+                            spill(s, q, first, st.s[g], st.q[g]);
+                            first = false;
                         }
-                        if (++ch == job.channels) ch = 0;
+                        i = stop;
                     }
+                    if (++ch == job.channels) ch = 0;
                 }
             }
             if (++qa == p.groups) {
@@ -1059,18 +1086,21 @@ void normalize(const NormJob& job) {
     };
     // Apply trails the statistics by `lag` units: 0 normally, all of them when y overlaps x.
     const std::size_t lag = overlaps(job) ? units : 0;
-    if (!columns && (p.pre == 1 || runs_per_sum(p) == 1) && lag == 0) {
-        // Runs, y apart from x: chunk k's apply runs while chunk k + 1 is summed, a run of each
-        // group at a time (stats_runs_applying). Out of cache the memory no longer idles
-        // through an apply: (4096,1024) LayerNorm, RMSNorm +30-40%, images +20-40%.
+    // Runs, y apart from x: chunk k's apply runs while chunk k + 1 is summed, a run of each
+    // group at a time (stats_rows_applying, stats_planes_applying). Out of cache the memory no
+    // longer idles through an apply: (4096,1024) LayerNorm, RMSNorm +30-40%, images +20-40%.
+    // (Groups of several rank 2/3 runs, GroupNorm on (B,L,d), take the separate passes.)
+    const bool rows = job.channel_stride == 1;
+    if (!columns && (rows ? p.pre == 1 : p.pre == 1 || runs_per_sum(p) == 1) && lag == 0) {
         if (!stats(0)) {
             reference::normalize(job);
             return;
         }
         for (std::size_t k = 0; k + 1 < units; ++k) {
             const std::size_t g0 = (k + 1) * per_unit;
-            if (!stats_runs_applying(job, g0, std::min(p.group_count(), g0 + per_unit),
-                                     k * per_unit, st)) {
+            const std::size_t g1 = std::min(p.group_count(), g0 + per_unit);
+            if (!(rows ? stats_rows_applying(job, g0, g1, k * per_unit, st)
+                       : stats_planes_applying(job, g0, g1, k * per_unit, st))) {
                 reference::normalize(job);
                 return;
             }
