@@ -354,12 +354,14 @@ void accumulate_while_applying(const float* xs, std::size_t n, float p, Accumula
 }
 
 // y[i] = (x[i] - c) * a + b   (one channel for the whole run; b already holds beta - r * a).
-// RMSNorm's c is 0 and subtracted too: x - 0 == x bit for bit (one instance, not two).
+// kScale: y[i] = x[i] * a, RMSNorm's (c = r = 0 and no beta: the subtraction of zero changes no
+// bit, and a zero beta could only turn a -0 into +0), two vector ops of five fewer per 4 cells.
+template <bool kScale>
 void apply_run_uniform(const float* x, float* y, std::size_t n, float c, float a, float b) {
     const f32x4 vc = splat(c), va = splat(a), vb = splat(b);
     auto step = [&](std::size_t k) {
         const f32x4 v = load(x + k);
-        store(y + k, mul_add(sub(v, vc), va, vb));
+        store(y + k, kScale ? mul(v, va) : mul_add(sub(v, vc), va, vb));
     };
     const float* const end = x + n;
     // for (i) y[i] = (x[i] - c) * a + b;
@@ -369,13 +371,14 @@ void apply_run_uniform(const float* x, float* y, std::size_t n, float c, float a
     for (; end - x >= static_cast<std::ptrdiff_t>(kLanes); x += kLanes, y += kLanes)
         step(0);
     for (; x != end; ++x, ++y)
-        *y = (*x - c) * a + b;
+        *y = kScale ? *x * a : (*x - c) * a + b;
 }
 
-// accumulate_moments<true>(xs, n, p, s, q) and apply_run_uniform(x, y, n, c, a, b) in
-// one loop, as accumulate_while_applying (one H*W plane or a piece of one: n a multiple of
-// kBlock; the apply first, as there: images x1.08-1.12). RMSNorm's c = 0 is subtracted too
-// (x - 0 == x bit for bit: one instance of this loop, not two).
+// accumulate_moments<!kScale>(xs, n, p, s, q) and apply_run_uniform<kScale>(x, y, n, c, a, b)
+// in one loop, as accumulate_while_applying (one H*W plane or a piece of one: n a multiple of
+// kBlock; the apply first, as there: images x1.08-1.12). kScale is RMSNorm's, whose pivot is 0
+// (set_run_pivots): its sums take x itself (x - 0 == x bit for bit).
+template <bool kScale>
 void accumulate_while_applying_plane(const float* xs, std::size_t n, float p, Accumulator& s,
                                      Accumulator& q, const float* x, float* y, float c, float a,
                                      float b) {
@@ -384,9 +387,9 @@ void accumulate_while_applying_plane(const float* xs, std::size_t n, float p, Ac
     for (; xs != end; xs += kBlock, x += kBlock, y += kBlock) {
         for (std::size_t k = 0; k < kBlock; k += kLanes) {
             const f32x4 v = load(x + k);
-            store(y + k, mul_add(sub(v, vc), va, vb));
+            store(y + k, kScale ? mul(v, va) : mul_add(sub(v, vc), va, vb));
         }
-        accumulate_block<true>(xs, vp, s, q);
+        accumulate_block<!kScale>(xs, vp, s, q);
     }
 }
 
@@ -777,7 +780,10 @@ void apply_run(const NormJob& job, std::size_t o, std::size_t q, std::size_t pi,
     for (std::size_t k = 0; k < p.inner; k += cs) {
         const float a = inv * job.gamma[ch];
         const float b = job.beta[ch] - r * a;
-        apply_run_uniform(x + k, y + k, cs, c, a, b); // RMSNorm: c = 0
+        if (job.kind == NormKind::Rms)
+            apply_run_uniform<true>(x + k, y + k, cs, c, a, b);
+        else
+            apply_run_uniform<false>(x + k, y + k, cs, c, a, b);
         if (++ch == job.channels) ch = 0;
     }
 }
@@ -856,6 +862,7 @@ bool stats_planes_applying(const NormJob& job, std::size_t g0, std::size_t g1, s
     const GroupPlan& p = job.plan;
     const std::size_t n = p.inner;
     const std::size_t cs = job.channel_stride;
+    const bool rms = job.kind == NormKind::Rms; // (its own loops: kScale)
     set_run_pivots(job, g0, g1, st);
     for (std::size_t pi = 0; pi < p.pre; ++pi) {
         // (o and q of group ga counted along: a divide per group cost GroupNorm (64,768) 1-2%.)
@@ -880,8 +887,12 @@ bool stats_planes_applying(const NormJob& job, std::size_t g0, std::size_t g1, s
                     for (std::size_t i = k; i < k + cs;) {
                         const std::size_t stop =
                             std::min(k + cs, (i / kSpillCells + 1) * kSpillCells);
-                        accumulate_while_applying_plane(xs + i, stop - i, pv, s, q, x + i, y + i,
-                                                        c, a, b);
+                        if (rms)
+                            accumulate_while_applying_plane<true>(xs + i, stop - i, pv, s, q,
+                                                                  x + i, y + i, c, a, b);
+                        else
+                            accumulate_while_applying_plane<false>(xs + i, stop - i, pv, s, q,
+                                                                   x + i, y + i, c, a, b);
                         if (stop % kSpillCells == 0 || stop == n) {
                             spill(s, q, first, st.s[g], st.q[g]);
                             first = false;
