@@ -67,7 +67,10 @@ void normalize_storage(const NormJob& job) {
                     const std::size_t f = ((o * p.pre + pi) * p.groups + q) * p.inner + m;
                     const std::size_t c = (f / job.channel_stride) % job.channels;
                     const float normalized = r(r(job.x[f] - center[g]) * inv_std[g]);
-                    job.y[f] = r(r(normalized * job.gamma[c]) + job.beta[c]);
+                    // RMSNorm has no beta (job.beta is 0 for it): not added, so that a -0
+                    // stays -0 as in PyTorch's x * rsqrt(ms + eps) * weight.
+                    const float scaled = r(normalized * job.gamma[c]);
+                    job.y[f] = rms ? scaled : r(scaled + job.beta[c]);
                 }
             }
         }
@@ -142,12 +145,13 @@ void normalize(const NormJob& job) {
         for (std::size_t pi = 0; pi < p.pre; ++pi) {
             for (std::size_t q = 0; q < p.groups; ++q) {
                 const std::size_t g = o * p.groups + q;
-                // RMSNorm scales x itself: no centering and no beta (job.beta is 0 for it).
+                // RMSNorm scales x itself: no centering and no beta (job.beta is 0 for it; not
+                // added, so that a -0 stays -0 as in PyTorch's x * rsqrt(ms + eps) * weight).
                 for (std::size_t m = 0; m < p.inner; ++m) {
                     const std::size_t f = ((o * p.pre + pi) * p.groups + q) * p.inner + m;
                     const std::size_t c = (f / job.channel_stride) % job.channels;
-                    const double v =
-                        (job.x[f] - center[g]) * inv_std[g] * job.gamma[c] + job.beta[c];
+                    const double scaled = (job.x[f] - center[g]) * inv_std[g] * job.gamma[c];
+                    const double v = rms ? scaled : scaled + job.beta[c];
                     // A storage-format kernel computes in float and stores y in its format.
                     job.y[f] = round_to(job.storage, static_cast<float>(v));
                 }

@@ -386,6 +386,37 @@ TEST_CASE("simd: constant groups give y = beta exactly in every layout and size"
     }
 }
 
+TEST_CASE("simd: RMSNorm keeps the sign of a zero input, as the reference, in every loop") {
+    // y = x * inv * gamma: x = -0 gives -0 (a zero beta added would have made it +0). Rows and
+    // planes, fused chunks (out of place) and the separate passes (in place).
+    for (const Shape& shape : {Shape::matrix(40, 1024), Shape::image(8, 16, 32, 32),
+                               Shape::image(3, 2, 5, 7)}) {
+        const NormSpec spec{.kind = NormKind::Rms};
+        auto x = test::random_floats(shape.size(), 77, 0.5f);
+        for (std::size_t i = 0; i < x.size(); i += 37)
+            x[i] = (i / 37) % 2 ? -0.0f : 0.0f;
+        std::vector<float> gamma(static_cast<std::size_t>(shape.channels()), 1.25f);
+        CAPTURE(shape.str());
+        const auto ref = run_norm(spec, shape, x, Impl::Reference, &gamma);
+        const auto out = run_norm(spec, shape, x, Impl::Simd, &gamma);
+        auto inplace = x;
+        kernels::NormTrace trace;
+        REQUIRE(kernels::normalize(spec, core::TensorView{.data = inplace.data(), .shape = shape},
+                                   inplace.data(), gamma.data(), nullptr, &trace, Impl::Simd)
+                    .empty());
+        int zeros = 0, kept = 0, kept_inplace = 0;
+        for (std::size_t i = 0; i < x.size(); i += 37) {
+            ++zeros;
+            kept += out.y[i] == 0.0f && std::signbit(out.y[i]) == std::signbit(x[i]);
+            kept_inplace += inplace[i] == 0.0f && std::signbit(inplace[i]) == std::signbit(x[i]);
+            REQUIRE(std::signbit(ref.y[i]) == std::signbit(x[i]));
+        }
+        CHECK(kept == zeros);
+        CHECK(kept_inplace == zeros);
+        CHECK(test::max_scaled_error(out.y, ref.y) < 1e-6);
+    }
+}
+
 TEST_CASE("simd: fused chunks give the same bits in place, and overflow in a late chunk") {
     // Out of place, statistics and apply alternate chunk by chunk; in place, every statistic
     // comes first. Both must give the same bits. An overflowing group in the LAST chunk makes
