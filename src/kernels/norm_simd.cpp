@@ -806,11 +806,12 @@ void apply_runs(const NormJob& job, std::size_t g0, std::size_t g1, const GroupS
 
 // stats_runs for groups [g0, g1) while applying groups [a0, a0 + g1 - g0) (normalize: a chunk's
 // apply overlaps the reading of the next chunk), y apart from x, when every group is one run of
-// a feature row (P = 1, rank 2/3: LayerNorm, RMSNorm, GroupNorm on (B,d) and (B,L,d)). Same
-// bits as stats_runs, then apply_runs; a pair that the fused loop cannot take (the exact
-// centre; a run not a multiple of kBlock) takes those. The groups follow each other in memory,
-// so the pointers step along: GroupNorm's 96-cell groups spent a third of their time between
-// groups when each pair recomputed its places from the plan (bench/README.md).
+// a feature row (P = 1, rank 2/3: LayerNorm and RMSNorm on (B,d) and (B,L,d), GroupNorm on
+// (B,d)). Same bits as stats_runs, then apply_runs; a pair that the fused loop cannot take (the
+// exact centre; a run not a multiple of kBlock) takes those. The groups follow each other in
+// memory, so the pointers step along (GroupNorm (B,d) x1.04-1.10 against recomputing each
+// pair's places from the plan; its 96-cell groups still spend about a third of their time
+// between groups: bench/README.md).
 bool stats_rows_applying(const NormJob& job, std::size_t g0, std::size_t g1, std::size_t a0,
                          GroupStatsF& st) {
     const GroupPlan& p = job.plan;
