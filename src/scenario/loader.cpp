@@ -262,35 +262,6 @@ std::size_t overflowing_number(std::string_view text) {
     return 0;
 }
 
-// The deepest nesting of [ and { outside strings; stops counting at limit + 1 and reports
-// where the limit was crossed.
-int nesting_depth(std::string_view text, int limit, std::size_t* where) {
-    int depth = 0, deepest = 0;
-    bool in_string = false, escaped = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (in_string) {
-            if (escaped)
-                escaped = false;
-            else if (c == '\\')
-                escaped = true;
-            else if (c == '"')
-                in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            deepest = std::max(deepest, ++depth);
-            if (depth > limit) {
-                *where = i;
-                return depth;
-            }
-        } else if (c == ']' || c == '}') {
-            --depth;
-        }
-    }
-    return deepest;
-}
-
 // [SECTION] context and field readers -------------------------------------------------------
 
 struct Ctx {
@@ -1753,6 +1724,33 @@ Loaded<Document> load(std::string_view text, std::string_view file, const char* 
 }
 
 } // namespace
+
+int nesting_depth(std::string_view text, int limit, std::size_t* where) {
+    int depth = 0, deepest = 0;
+    bool in_string = false, escaped = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            deepest = std::max(deepest, ++depth);
+            if (depth > limit) {
+                *where = i;
+                return depth;
+            }
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return deepest;
+}
 
 std::string format_error(const Error& e) {
     std::string s = e.file;

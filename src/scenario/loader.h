@@ -34,6 +34,11 @@ struct Error {
 // "file:line:column: /path: message" (parts that are empty or 0 are left out).
 std::string format_error(const Error& error);
 
+// The deepest nesting of [ and { outside strings of a JSON text; stops counting at limit + 1
+// and sets *where to the offset where the limit was crossed. A cheap bound before parsing:
+// nlohmann's parser is iterative, but copies and comparisons of a deep value recurse.
+int nesting_depth(std::string_view text, int limit, std::size_t* where);
+
 // Either a value or the errors that prevented it (never both empty).
 template <class T> struct Loaded {
     std::optional<T> value;

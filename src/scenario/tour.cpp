@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "scenario/loader.h" // nesting_depth
+
 namespace normlab::scenario {
 
 namespace {
@@ -144,28 +146,8 @@ Progress load_progress(std::string_view text, std::vector<std::string>* messages
         if (messages) messages->push_back("saved progress: " + std::move(m));
     };
     Progress out;
-    // Depth is bounded by a cheap scan first: nlohmann's parser is iterative, but copies and
-    // comparisons of a deeply nested value would recurse.
-    int depth = 0, deepest = 0;
-    bool in_string = false, escaped = false;
-    for (char c : text) {
-        if (in_string) {
-            if (escaped)
-                escaped = false;
-            else if (c == '\\')
-                escaped = true;
-            else if (c == '"')
-                in_string = false;
-            continue;
-        }
-        if (c == '"')
-            in_string = true;
-        else if (c == '[' || c == '{')
-            deepest = std::max(deepest, ++depth);
-        else if (c == ']' || c == '}')
-            --depth;
-    }
-    if (deepest > 16) {
+    std::size_t where = 0;
+    if (nesting_depth(text, 16, &where) > 16) {
         say("nested too deeply; starting fresh");
         return out;
     }
