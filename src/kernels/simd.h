@@ -1,4 +1,4 @@
-// kernels/simd.h: the smallest 128-bit float vector the norm kernels need (f32x4 and its ops).
+// kernels/simd.h: the smallest 128-bit float vectors the norm kernels need (f32x4, f64x2, ops).
 // Owns: one definition of f32x4 per target, chosen by the compiler's own macros:
 //   __wasm_simd128__  -> <wasm_simd128.h>  (the browser build compiles kernels with -msimd128)
 //   __SSE2__          -> <emmintrin.h>     (every x86-64 native build, so the tests run it)
@@ -201,5 +201,151 @@ inline void hsum2(f32x4 a, f32x4 b, float& sa, float& sb) {
 inline f32x4 mul_add(f32x4 a, f32x4 b, f32x4 c) {
     return add(mul(a, b), c);
 }
+
+// f64x2: two doubles, for the per-group statistics (a group's mean, variance and factor are
+// taken in double from its float sums). Every op is lane-wise IEEE double precision; widen is
+// exact and narrow rounds to nearest even, as static_cast<float> does, so a loop over groups
+// written with these gives the same bits as the same loop in scalar doubles. Its own type on
+// every target (in WASM a wrapper: f32x4 and f64x2 would both be v128_t), so the ops overload.
+#if defined(NORMLAB_SIMD_WASM)
+
+struct f64x2 {
+    v128_t v;
+};
+inline f64x2 splat2(double s) {
+    return {wasm_f64x2_splat(s)};
+}
+inline f64x2 load2(const double* p) {
+    return {wasm_v128_load(p)};
+}
+inline void store2(double* p, f64x2 a) {
+    wasm_v128_store(p, a.v);
+}
+// Lanes 0, 1 (widen_low) or 2, 3 (widen_high) of v as doubles.
+inline f64x2 widen_low(f32x4 v) {
+    return {wasm_f64x2_promote_low_f32x4(v)};
+}
+inline f64x2 widen_high(f32x4 v) {
+    return {wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3))};
+}
+// (float(lo0), float(lo1), float(hi0), float(hi1)).
+inline f32x4 narrow(f64x2 lo, f64x2 hi) {
+    return wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(lo.v), wasm_f32x4_demote_f64x2_zero(hi.v),
+                              0, 1, 4, 5);
+}
+inline f64x2 add(f64x2 a, f64x2 b) {
+    return {wasm_f64x2_add(a.v, b.v)};
+}
+inline f64x2 sub(f64x2 a, f64x2 b) {
+    return {wasm_f64x2_sub(a.v, b.v)};
+}
+inline f64x2 mul(f64x2 a, f64x2 b) {
+    return {wasm_f64x2_mul(a.v, b.v)};
+}
+inline f64x2 div(f64x2 a, f64x2 b) {
+    return {wasm_f64x2_div(a.v, b.v)};
+}
+inline f64x2 sqrt(f64x2 a) {
+    return {wasm_f64x2_sqrt(a.v)};
+}
+// Bit k set where lane k of a > b (false for NaN), and where a == b.
+inline unsigned greater_bits(f64x2 a, f64x2 b) {
+    return wasm_i64x2_bitmask(wasm_f64x2_gt(a.v, b.v));
+}
+inline unsigned equal_bits(f64x2 a, f64x2 b) {
+    return wasm_i64x2_bitmask(wasm_f64x2_eq(a.v, b.v));
+}
+
+#elif defined(NORMLAB_SIMD_SSE2)
+
+using f64x2 = __m128d;
+inline f64x2 splat2(double s) {
+    return _mm_set1_pd(s);
+}
+inline f64x2 load2(const double* p) {
+    return _mm_loadu_pd(p);
+}
+inline void store2(double* p, f64x2 a) {
+    _mm_storeu_pd(p, a);
+}
+inline f64x2 widen_low(f32x4 v) {
+    return _mm_cvtps_pd(v);
+}
+inline f64x2 widen_high(f32x4 v) {
+    return _mm_cvtps_pd(_mm_movehl_ps(v, v));
+}
+inline f32x4 narrow(f64x2 lo, f64x2 hi) {
+    return _mm_movelh_ps(_mm_cvtpd_ps(lo), _mm_cvtpd_ps(hi));
+}
+inline f64x2 add(f64x2 a, f64x2 b) {
+    return _mm_add_pd(a, b);
+}
+inline f64x2 sub(f64x2 a, f64x2 b) {
+    return _mm_sub_pd(a, b);
+}
+inline f64x2 mul(f64x2 a, f64x2 b) {
+    return _mm_mul_pd(a, b);
+}
+inline f64x2 div(f64x2 a, f64x2 b) {
+    return _mm_div_pd(a, b);
+}
+inline f64x2 sqrt(f64x2 a) {
+    return _mm_sqrt_pd(a);
+}
+inline unsigned greater_bits(f64x2 a, f64x2 b) {
+    return static_cast<unsigned>(_mm_movemask_pd(_mm_cmpgt_pd(a, b)));
+}
+inline unsigned equal_bits(f64x2 a, f64x2 b) {
+    return static_cast<unsigned>(_mm_movemask_pd(_mm_cmpeq_pd(a, b)));
+}
+
+#else
+
+struct f64x2 {
+    double v[2];
+};
+inline f64x2 splat2(double s) {
+    return f64x2{{s, s}};
+}
+inline f64x2 load2(const double* p) {
+    return f64x2{{p[0], p[1]}};
+}
+inline void store2(double* p, f64x2 a) {
+    p[0] = a.v[0];
+    p[1] = a.v[1];
+}
+inline f64x2 widen_low(f32x4 v) {
+    return f64x2{{v.v[0], v.v[1]}};
+}
+inline f64x2 widen_high(f32x4 v) {
+    return f64x2{{v.v[2], v.v[3]}};
+}
+inline f32x4 narrow(f64x2 lo, f64x2 hi) {
+    return f32x4{{static_cast<float>(lo.v[0]), static_cast<float>(lo.v[1]),
+                  static_cast<float>(hi.v[0]), static_cast<float>(hi.v[1])}};
+}
+inline f64x2 add(f64x2 a, f64x2 b) {
+    return f64x2{{a.v[0] + b.v[0], a.v[1] + b.v[1]}};
+}
+inline f64x2 sub(f64x2 a, f64x2 b) {
+    return f64x2{{a.v[0] - b.v[0], a.v[1] - b.v[1]}};
+}
+inline f64x2 mul(f64x2 a, f64x2 b) {
+    return f64x2{{a.v[0] * b.v[0], a.v[1] * b.v[1]}};
+}
+inline f64x2 div(f64x2 a, f64x2 b) {
+    return f64x2{{a.v[0] / b.v[0], a.v[1] / b.v[1]}};
+}
+inline f64x2 sqrt(f64x2 a) {
+    return f64x2{{__builtin_sqrt(a.v[0]), __builtin_sqrt(a.v[1])}};
+}
+inline unsigned greater_bits(f64x2 a, f64x2 b) {
+    return static_cast<unsigned>(a.v[0] > b.v[0]) | static_cast<unsigned>(a.v[1] > b.v[1]) << 1;
+}
+inline unsigned equal_bits(f64x2 a, f64x2 b) {
+    return static_cast<unsigned>(a.v[0] == b.v[0]) | static_cast<unsigned>(a.v[1] == b.v[1]) << 1;
+}
+
+#endif
 
 } // namespace normlab::kernels::NORMLAB_SIMD_NS

@@ -1,6 +1,6 @@
 // tests/kernels/test_norm_simd.cpp: the SIMD path against the reference where vector code
 // goes wrong: lengths at the lane edges (1 .. 257), both loop shapes (runs and columns),
-// misaligned starts, and the f32x4 wrapper itself.
+// misaligned starts, and the f32x4 and f64x2 wrappers themselves.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -220,6 +220,56 @@ TEST_CASE("simd: hsum2, min/max and lane swaps keep one meaning on every target"
     w::store(out, w::swap_neighbours(w::load(lanes)));
     CHECK((out[0] == 20.0f && out[1] == 10.0f && out[2] == 40.0f && out[3] == 30.0f));
     CHECK(w::first_lane(w::load(lanes)) == 10.0f);
+}
+
+TEST_CASE("simd: f64x2 ops are lane-wise doubles, widen is exact and narrow rounds as a cast") {
+    namespace w = normlab::kernels::simd_wrapper_test;
+    // widen_low / widen_high: lanes 0, 1 and 2, 3, exactly (a float subnormal too).
+    const float f[4] = {1.5f, -2.25f, 3e38f, std::numeric_limits<float>::denorm_min()};
+    double d[3] = {};
+    w::store2(d + 1, w::widen_low(w::load(f))); // misaligned on purpose
+    CHECK(d[0] == 0.0);
+    CHECK(d[1] == 1.5);
+    CHECK(d[2] == -2.25);
+    w::store2(d, w::widen_high(w::load(f)));
+    CHECK(d[0] == static_cast<double>(3e38f));
+    CHECK(d[1] == static_cast<double>(std::numeric_limits<float>::denorm_min()));
+    // narrow(lo, hi) = (float(lo0), float(lo1), float(hi0), float(hi1)): ties to even (1 + 2^-24
+    // goes down to 1, 1 + 3 * 2^-24 up to 1 + 2^-22), overflow to inf, -0 kept.
+    const double lo[2] = {1.0 + std::ldexp(1.0, -24), 1.0 + 3 * std::ldexp(1.0, -24)};
+    const double hi[2] = {1e39, -0.0};
+    float out[4];
+    w::store(out, w::narrow(w::load2(lo), w::load2(hi)));
+    for (int i = 0; i < 2; ++i) {
+        CHECK(out[i] == static_cast<float>(lo[i]));
+        CHECK(out[2 + i] == static_cast<float>(hi[i]));
+    }
+    CHECK(out[0] == 1.0f);
+    CHECK(out[1] == 1.0f + std::ldexp(1.0f, -22));
+    CHECK(std::isinf(out[2]));
+    CHECK(std::signbit(out[3]));
+    // Arithmetic is IEEE double per lane: the same bits as scalar code.
+    const double a[2] = {1.0, 2.0}, b[2] = {3.0, 1e-300};
+    double r[2];
+    w::store2(r, w::div(w::load2(a), w::load2(b)));
+    CHECK(r[0] == 1.0 / 3.0);
+    CHECK(r[1] == 2.0 / 1e-300);
+    w::store2(r, w::sqrt(w::add(w::load2(a), w::splat2(0.5))));
+    CHECK(r[0] == std::sqrt(1.5));
+    CHECK(r[1] == std::sqrt(2.5));
+    w::store2(r, w::sub(w::mul(w::load2(a), w::load2(b)), w::splat2(1.0)));
+    CHECK(r[0] == 2.0);
+    CHECK(r[1] == 2e-300 - 1.0);
+    // greater_bits / equal_bits: bit k for lane k, false wherever a NaN is compared.
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const double inf = std::numeric_limits<double>::infinity();
+    const double g[2] = {1.0, nan};
+    CHECK(w::greater_bits(w::load2(g), w::splat2(0.0)) == 1u);
+    CHECK(w::greater_bits(w::splat2(0.0), w::load2(g)) == 0u);
+    const double e[2] = {inf, 5.0}; // v - v == 0 only where v is finite
+    const w::f64x2 ev = w::load2(e);
+    CHECK(w::equal_bits(w::sub(ev, ev), w::splat2(0.0)) == 2u);
+    CHECK(w::equal_bits(w::splat2(-0.0), w::splat2(0.0)) == 3u);
 }
 
 // ---- the one-pass statistics, the fused chunks and their fall-backs (norm_simd.cpp header) ----
