@@ -12,8 +12,6 @@
 #include <string>
 #include <vector>
 
-#include <wasm_simd128.h>
-
 #include "core/shape.h"
 #include "kernels/norm.h"
 #include "kernels/norm_impl.h"
@@ -63,7 +61,6 @@ struct BenchCase {
 };
 
 BenchCase g_case;
-volatile float g_sink; // bench_read_copy's sums land here, so its reads must happen
 
 } // namespace
 
@@ -131,30 +128,6 @@ void bench_copy(float* dst, const float* src, std::size_t n, int iters) {
     for (int i = 0; i < iters; ++i) {
         std::memcpy(dst, src, n * sizeof(float));
         // Keep the compiler from merging the copies: the next one must happen too.
-        __asm__ volatile("" : : "r"(dst) : "memory");
-    }
-}
-
-// BatchNorm's floor in train mode: every channel's statistics need the whole batch before any
-// of its y can be written, so where x does not stay in the caches it is read twice (once for the
-// sums, once with the apply). This reads src once (a four-accumulator vector sum, kept so the
-// reads cannot be dropped) and then copies it: the least memory traffic any such kernel has.
-void bench_read_copy(float* dst, const float* src, std::size_t n, int iters) {
-    for (int i = 0; i < iters; ++i) {
-        v128_t acc[4] = {wasm_f32x4_splat(0.0f), wasm_f32x4_splat(0.0f), wasm_f32x4_splat(0.0f),
-                         wasm_f32x4_splat(0.0f)};
-        std::size_t j = 0;
-        for (; j + 16 <= n; j += 16)
-            for (std::size_t k = 0; k < 4; ++k)
-                acc[k] = wasm_f32x4_add(acc[k], wasm_v128_load(src + j + 4 * k));
-        float rest = 0.0f;
-        for (; j < n; ++j)
-            rest += src[j];
-        g_sink = wasm_f32x4_extract_lane(
-                     wasm_f32x4_add(wasm_f32x4_add(acc[0], acc[1]), wasm_f32x4_add(acc[2], acc[3])),
-                     0) +
-                 rest;
-        std::memcpy(dst, src, n * sizeof(float));
         __asm__ volatile("" : : "r"(dst) : "memory");
     }
 }
