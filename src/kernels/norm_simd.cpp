@@ -81,9 +81,13 @@ constexpr std::size_t kColumnTile = 3 * kLanes;
 // Rows summed straight down before accumulate_columns adds the sums pairwise: 63 roundings at
 // most in a leaf, and at 4096 rows one extra pass over the sums per leaf (about 2% of the time).
 constexpr std::size_t kLeafRows = 64;
-// Statistics taken ahead of the apply: 64 KiB of x, in L2 on any current core. Fewer, longer
-// read-only and write phases than 16 KiB chunks: about 10% more on (4096,1024), the same in cache.
-constexpr std::size_t kChunkCells = 16384;
+// Statistics taken ahead of the apply: 8 KiB of x, so the apply that follows (fused with the
+// next chunk's sums) reads it from L1; for groups of P > 1 runs as many cells of each example
+// (BatchNorm (32,64,32,32): 256 KiB in all, in L2, where 16384 cells made 2 MiB that the apply
+// read from memory again). On the Intel host of bench/README.md, against 16384 cells: rows
+// x1.02-1.10, BatchNorm on images x1.4; 4096 cells in between, 1024 cells 2-4% slower. (On the
+// AMD host of stop 20, 4096 cells had cost LayerNorm (64,768) and GroupNorm (4096,1024) 7%.)
+constexpr std::size_t kChunkCells = 2048;
 // Short runs of one group summed together before their totals join the group's (stats_runs):
 // summing each 16-cell run on its own cost GroupNorm on (B,L,d) 30%, 256 cells a stretch none.
 constexpr std::size_t kRunSumCells = 256;
@@ -1139,8 +1143,8 @@ void normalize(const NormJob& job) {
     const std::size_t units =
         columns ? p.outer : (p.group_count() + most_per_unit - 1) / most_per_unit;
     // As many groups in each unit (the first unit's sums and the last one's apply are the
-    // passes that no loop shares; 170, 170, 170 and 2 groups of GroupNorm (64,768) left a third
-    // of the work to them, 128 each a quarter).
+    // passes that no loop shares; at 16384 cells a chunk, 170, 170, 170 and 2 groups of
+    // GroupNorm (64,768) left a third of the work to them, 128 each a quarter).
     const std::size_t per_unit = columns ? 1 : (p.group_count() + units - 1) / units;
     auto stats = [&](std::size_t u) {
         if (columns) return stats_columns(job, u, st, scratch);
