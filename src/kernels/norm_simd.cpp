@@ -869,6 +869,44 @@ bool stats_rows_applying(const NormJob& job, std::size_t g0, std::size_t g1, std
     const float* xs = job.x + g0 * n;
     const float* x = job.x + a0 * n;
     float* y = job.y + a0 * n;
+    // The usual chunk: runs of whole kBlock steps, each one stretch, and no group of the applied
+    // chunk centred exactly. Then one loop with nothing else in it: the statistics' arrays held
+    // as plain pointers, no stretches, no fall-backs (with those in the loop V8 kept a dozen of
+    // its values on the stack and reloaded the arrays' places from st for every group:
+    // GroupNorm (64,768) x1.10, (512,768) x1.07).
+    if (n % kBlock == 0 && n <= kSpillCells) {
+        const std::size_t count = g1 - g0;
+        const float* __restrict c = st.c.data() + a0;
+        const float* __restrict inv = st.inv.data() + a0;
+        int exact = 0;
+        for (std::size_t k = 0; k < count; ++k)
+            exact |= static_cast<int>(run_center(job, st, a0 + k) == Center::MeanExact);
+        if (!exact) {
+            float* __restrict pivot = st.pivot.data() + g0;
+            float* __restrict sums = st.s.data() + g0;
+            float* __restrict squares = st.q.data() + g0;
+            for (std::size_t k = 0, qa = a0 % p.groups; k < count; ++k, xs += n, x += n, y += n) {
+                const float* gamma = job.gamma + qa * n;
+                const float* beta = job.beta + qa * n;
+                if (++qa == p.groups) qa = 0;
+                const float pv = pivot[k] = rms     ? 0.0f
+                                            : small ? pairwise_mean(xs)
+                                                    : run_pivot(xs, n, n, n);
+                Accumulator s, sq;
+                if (rms)
+                    accumulate_while_applying<false, Center::None>(xs, n, pv, s, sq, x, y, c[k],
+                                                                   inv[k], gamma, beta);
+                else if (pv == 0.0f)
+                    accumulate_while_applying<false, Center::Mean>(xs, n, pv, s, sq, x, y, c[k],
+                                                                   inv[k], gamma, beta);
+                else
+                    accumulate_while_applying<true, Center::Mean>(xs, n, pv, s, sq, x, y, c[k],
+                                                                  inv[k], gamma, beta);
+                spill(s, sq, true, sums[k], squares[k]);
+            }
+            return close_stats_runs(job, g0, g1, st);
+        }
+    }
     // Group q of a row starts at channel q * M (apply_run); q counted along, not divided.
     for (std::size_t g = g0, ga = a0, qa = a0 % p.groups; g < g1;
          ++g, ++ga, xs += n, x += n, y += n) {

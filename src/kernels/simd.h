@@ -230,8 +230,8 @@ inline f64x2 widen_high(f32x4 v) {
 }
 // (float(lo0), float(lo1), float(hi0), float(hi1)).
 inline f32x4 narrow(f64x2 lo, f64x2 hi) {
-    return wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(lo.v), wasm_f32x4_demote_f64x2_zero(hi.v),
-                              0, 1, 4, 5);
+    return wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(lo.v),
+                              wasm_f32x4_demote_f64x2_zero(hi.v), 0, 1, 4, 5);
 }
 inline f64x2 add(f64x2 a, f64x2 b) {
     return {wasm_f64x2_add(a.v, b.v)};
