@@ -343,10 +343,13 @@ void apply_run_per_cell(const float* x, float* y, std::size_t n, float c, float 
 // The apply comes first in the loop body: with the sums first, LLVM hoisted their four loads
 // above the apply, and V8 (15 vector registers) kept three of the eight accumulators on the
 // stack, three stores and three loads every 16 cells (node --print-wasm-code): LayerNorm x1.06.
+// Always inlined: called from two loops of stats_rows_applying, the scalar build made it a
+// function of its own, whose accumulators then lived in memory (GroupNorm scalar x0.71).
 template <bool kShift, Center kCenter>
-void accumulate_while_applying(const float* xs, std::size_t n, float p, Accumulator& s,
-                               Accumulator& q, const float* x, float* y, float c, float inv,
-                               const float* gamma, const float* beta) {
+[[gnu::always_inline]] inline void
+accumulate_while_applying(const float* xs, std::size_t n, float p, Accumulator& s, Accumulator& q,
+                          const float* x, float* y, float c, float inv, const float* gamma,
+                          const float* beta) {
     static_assert(kCenter != Center::MeanExact, "the exact centre takes the separate loops");
     const f32x4 vp = splat(p), vc = splat(c), vinv = splat(inv);
     const float* const end = xs + n; // n is a multiple of kBlock: no remainder loops
