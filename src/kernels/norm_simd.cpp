@@ -14,11 +14,11 @@
 //          its small terms). The apply walks the same tiles, its constants held in registers.
 // Statistics and apply are fused: the statistics of a chunk of groups (about kChunkCells
 // cells, or one group if it is larger; a columns block is one outer index) are taken, then
-// the same chunk is normalized while it is still in L2, so x is read from memory once; in the
-// runs layout that apply shares its loop with the next chunk's sums (stats_rows_applying), so
-// the reads from memory overlap the arithmetic instead of waiting for it.
-// (BatchNorm on images is the exception: its groups are planes strewn over every example, so a
-// chunk is larger than L2 and read twice, in memory order, like BatchNorm on (B,d): normalize.)
+// the same chunk is normalized while it is still in cache, so x is read from memory once; in
+// the runs layout that apply shares its loop with the next chunk's sums (stats_rows_applying),
+// so the reads from memory overlap the arithmetic instead of waiting for it. (BatchNorm on
+// images: its groups are planes strewn over every example, so a chunk holds kChunkCells cells
+// of each example, in L2 for the common shapes; BatchNorm on (B,d) reads x twice: normalize.)
 // (When y overlaps x, every statistic is taken before any y is written instead; same bits.)
 // Accuracy in float, never E[x^2] - E[x]^2:
 //   One pass sums d = x - p and d^2 (a run of over kSpillCells cells in stretches of that many,
@@ -52,7 +52,7 @@
 // Speed (tools/bench): the passes are bound by instruction throughput (vector float ops, loads,
 // stores), so each cell costs one read from memory and as few ops as the exact statistics
 // allow; the element-wise loops step pointers, so a load is one base plus a constant offset; the
-// per-group double math runs two groups per f64x2 op. See bench/README.md.
+// per-group double math runs four groups a step in f64x2 ops. See bench/README.md.
 //
 // [SECTION] index: reductions along a run | reductions across columns | element-wise apply |
 //                  group statistics | runs layout | columns layout | normalize
