@@ -313,8 +313,8 @@ const header = padr('family', 13) + padr('shape', 15) +
 console.log('best-run GB/s (median of the simd runs in brackets); ratios from the best runs;');
 console.log(`"<" marks a ratio under its aim (simd/js >= ${AIM.js}x, simd/scalar >= ${AIM.scalar}x, ` +
             `simd/copy >= ${AIM.copyLarge * 100}% on (4096,1024)),`);
-console.log('"^" one that would stay under it even at copy speed (simd would have to beat the copy ' +
-            'of the same bytes)');
+console.log('"^" one that would stay under it even at copy speed ' +
+            '(simd would have to beat the copy of the same bytes)');
 console.log(header);
 console.log('-'.repeat(header.length));
 let misses = 0;

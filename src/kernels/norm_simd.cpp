@@ -636,7 +636,8 @@ bool finish_groups(const NormJob& job, std::size_t g0, std::size_t g1, GroupStat
             const f32x4 cg = load(c + g), rg = load(r + g);
             f64x2 mean[2], v[2], f[2], rt[2];
             for (unsigned h = 0; h < 2; ++h) {
-                mean[h] = add(h ? widen_high(cg) : widen_low(cg), h ? widen_high(rg) : widen_low(rg));
+                mean[h] = add(h ? widen_high(cg) : widen_low(cg),
+                              h ? widen_high(rg) : widen_low(rg));
                 v[h] = load2(var + g + 2 * h);
                 const f64x2 ms = add(v[h], mul(mean[h], mean[h]));
                 f[h] = div(one, sqrt(add(rms ? ms : v[h], veps)));

@@ -1,5 +1,5 @@
 // kernels/simd.h: the smallest 128-bit float vectors the norm kernels need (f32x4, f64x2, ops).
-// Owns: one definition of f32x4 per target, chosen by the compiler's own macros:
+// Owns: one definition of f32x4 and f64x2 per target, chosen by the compiler's own macros:
 //   __wasm_simd128__  -> <wasm_simd128.h>  (the browser build compiles kernels with -msimd128)
 //   __SSE2__          -> <emmintrin.h>     (every x86-64 native build, so the tests run it)
 //   otherwise         -> a plain 4-float struct (also forced by NORMLAB_SIMD_FORCE_SCALAR)
