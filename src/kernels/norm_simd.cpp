@@ -343,7 +343,7 @@ void apply_run_per_cell(const float* x, float* y, std::size_t n, float c, float 
 // The apply comes first in the loop body: with the sums first, LLVM hoisted their four loads
 // above the apply, and V8 (15 vector registers) kept three of the eight accumulators on the
 // stack, three stores and three loads every 16 cells (node --print-wasm-code): LayerNorm x1.06.
-// Always inlined: called from two loops of stats_rows_applying, the scalar build made it a
+// Always inlined: reached from two loops of stats_rows_applying, the scalar build made it a
 // function of its own, whose accumulators then lived in memory (GroupNorm scalar x0.71).
 template <bool kShift, Center kCenter>
 [[gnu::always_inline]] inline void
@@ -358,6 +358,20 @@ accumulate_while_applying(const float* xs, std::size_t n, float p, Accumulator& 
             apply_cells<kCenter>(x + k, y + k, gamma + k, beta + k, vc, vc, vinv);
         accumulate_block<kShift>(xs, vp, s, q);
     }
+}
+
+// One stretch of a row group in the fused loops of stats_rows_applying: RMSNorm's sums are
+// around 0 and its apply centres nothing; a pivot of 0 needs no subtraction either (LayerNorm
+// (64,768) x1.065 on the bench data); else the sums go around the pivot.
+[[gnu::always_inline]] inline void accumulate_row_while_applying(
+    bool rms, const float* xs, std::size_t n, float pv, Accumulator& s, Accumulator& q,
+    const float* x, float* y, float c, float inv, const float* gamma, const float* beta) {
+    if (rms)
+        accumulate_while_applying<false, Center::None>(xs, n, pv, s, q, x, y, c, inv, gamma, beta);
+    else if (pv == 0.0f)
+        accumulate_while_applying<false, Center::Mean>(xs, n, pv, s, q, x, y, c, inv, gamma, beta);
+    else
+        accumulate_while_applying<true, Center::Mean>(xs, n, pv, s, q, x, y, c, inv, gamma, beta);
 }
 
 // y[i] = (x[i] - c) * a + b   (one channel for the whole run; b already holds beta - r * a).
@@ -897,15 +911,8 @@ bool stats_rows_applying(const NormJob& job, std::size_t g0, std::size_t g1, std
                                             : small ? pairwise_mean(xs)
                                                     : run_pivot(xs, n, n, n);
                 Accumulator s, sq;
-                if (rms)
-                    accumulate_while_applying<false, Center::None>(xs, n, pv, s, sq, x, y, c[k],
-                                                                   inv[k], gamma, beta);
-                else if (pv == 0.0f)
-                    accumulate_while_applying<false, Center::Mean>(xs, n, pv, s, sq, x, y, c[k],
-                                                                   inv[k], gamma, beta);
-                else
-                    accumulate_while_applying<true, Center::Mean>(xs, n, pv, s, sq, x, y, c[k],
-                                                                  inv[k], gamma, beta);
+                accumulate_row_while_applying(rms, xs, n, pv, s, sq, x, y, c[k], inv[k], gamma,
+                                              beta);
                 spill(s, sq, true, sums[k], squares[k]);
             }
             return close_stats_runs(job, g0, g1, st);
@@ -931,17 +938,8 @@ bool stats_rows_applying(const NormJob& job, std::size_t g0, std::size_t g1, std
         Accumulator s, sq;
         for (std::size_t i = 0;;) {
             const std::size_t m = std::min(kSpillCells, n - i);
-            // (RMSNorm's sums are around 0: no subtraction; its apply none either. A pivot of
-            // 0 needs no subtraction either: LayerNorm (64,768) x1.065 on the bench data.)
-            if (rms)
-                accumulate_while_applying<false, Center::None>(xs + i, m, pv, s, sq, x + i, y + i,
-                                                               c, inv, gamma + i, beta + i);
-            else if (pv == 0.0f)
-                accumulate_while_applying<false, Center::Mean>(xs + i, m, pv, s, sq, x + i, y + i,
-                                                               c, inv, gamma + i, beta + i);
-            else
-                accumulate_while_applying<true, Center::Mean>(xs + i, m, pv, s, sq, x + i, y + i,
-                                                              c, inv, gamma + i, beta + i);
+            accumulate_row_while_applying(rms, xs + i, m, pv, s, sq, x + i, y + i, c, inv,
+                                          gamma + i, beta + i);
             spill(s, sq, first, st.s[g], st.q[g]);
             first = false;
             if ((i += m) == n) break;

@@ -233,24 +233,35 @@ void line_column(std::string_view text, std::size_t offset, int* line, int* colu
     *column = c;
 }
 
+// Fed JSON text one character at a time, says which characters belong to string literals
+// (their quotes included), so the raw scans below see only the structure and the numbers.
+class StringSkipper {
+public:
+    bool in_string(char c) {
+        if (inside_) {
+            if (escaped_)
+                escaped_ = false;
+            else if (c == '\\')
+                escaped_ = true;
+            else if (c == '"')
+                inside_ = false;
+            return true;
+        }
+        return inside_ = c == '"';
+    }
+
+private:
+    bool inside_ = false, escaped_ = false;
+};
+
 // The offset of the first number literal outside strings that overflows a double (nlohmann's
 // "number overflow" error carries no position), or 0.
 std::size_t overflowing_number(std::string_view text) {
-    bool in_string = false, escaped = false;
+    StringSkipper strings;
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
-        if (in_string) {
-            if (escaped)
-                escaped = false;
-            else if (c == '\\')
-                escaped = true;
-            else if (c == '"')
-                in_string = false;
-            continue;
-        }
-        if (c == '"') {
-            in_string = true;
-        } else if (c == '-' || (c >= '0' && c <= '9')) {
+        if (strings.in_string(c)) continue;
+        if (c == '-' || (c >= '0' && c <= '9')) {
             std::size_t end = i;
             while (end < text.size() && std::strchr("+-.eE0123456789", text[end]))
                 ++end;
@@ -1727,19 +1738,11 @@ Loaded<Document> load(std::string_view text, std::string_view file, const char* 
 
 int nesting_depth(std::string_view text, int limit, std::size_t* where) {
     int depth = 0, deepest = 0;
-    bool in_string = false, escaped = false;
+    StringSkipper strings;
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
-        if (in_string) {
-            if (escaped)
-                escaped = false;
-            else if (c == '\\')
-                escaped = true;
-            else if (c == '"')
-                in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
+        if (strings.in_string(c)) continue;
+        if (c == '[' || c == '{') {
             deepest = std::max(deepest, ++depth);
             if (depth > limit) {
                 *where = i;
