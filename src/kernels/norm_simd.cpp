@@ -419,10 +419,14 @@ void accumulate_while_applying_plane(const float* xs, std::size_t n, float p, Ac
 // column its own group and channel; RMSNorm's c is 0, and x - 0 == x bit for bit). Like
 // accumulate_columns: sixteen columns' constants (twelve vectors) stay in registers down a block of
 // kApplyRowBlock rows, so each cell costs one load and one store.
+// The row blocks go from the last up to the first: the statistics just read x from first to
+// last, so the last rows are the ones still in L2, and the y written evicts the first rows,
+// read last (element-wise: the order changes no bit). Top down, each y line written pushed out
+// the x rows read next: BatchNorm (512,768), x 1.5 MiB in a 2 MiB L2, x1.11 (bench/README.md).
 void apply_columns_rows(const float* x, float* y, std::size_t stride, std::size_t rows,
                         std::size_t width, const float* c, const float* a, const float* b) {
-    for (std::size_t r0 = 0; r0 < rows; r0 += kApplyRowBlock) {
-        const std::size_t r1 = std::min(rows, r0 + kApplyRowBlock);
+    for (std::size_t r1 = rows; r1 > 0;) {
+        const std::size_t r0 = r1 > kApplyRowBlock ? r1 - kApplyRowBlock : 0;
         std::size_t j = 0;
         // for (j) for (r) y[r*stride + j] = (x[r*stride + j] - c[j]) * a[j] + b[j];
         for (; j + kBlock <= width; j += kBlock) {
@@ -454,6 +458,7 @@ void apply_columns_rows(const float* x, float* y, std::size_t stride, std::size_
                 y[r * stride + j] = (v - c[j]) * a[j] + b[j];
             }
         }
+        r1 = r0;
     }
 }
 
