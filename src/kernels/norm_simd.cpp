@@ -425,8 +425,9 @@ void accumulate_while_applying_plane(const float* xs, std::size_t n, float p, Ac
 // the x rows read next: BatchNorm (512,768), x 1.5 MiB in a 2 MiB L2, x1.11 (bench/README.md).
 void apply_columns_rows(const float* x, float* y, std::size_t stride, std::size_t rows,
                         std::size_t width, const float* c, const float* a, const float* b) {
-    for (std::size_t r1 = rows; r1 > 0;) {
-        const std::size_t r0 = r1 > kApplyRowBlock ? r1 - kApplyRowBlock : 0;
+    for (std::size_t block = (rows + kApplyRowBlock - 1) / kApplyRowBlock; block-- > 0;) {
+        const std::size_t r0 = block * kApplyRowBlock;
+        const std::size_t r1 = std::min(rows, r0 + kApplyRowBlock);
         std::size_t j = 0;
         // for (j) for (r) y[r*stride + j] = (x[r*stride + j] - c[j]) * a[j] + b[j];
         for (; j + kBlock <= width; j += kBlock) {
@@ -458,7 +459,6 @@ void apply_columns_rows(const float* x, float* y, std::size_t stride, std::size_
                 y[r * stride + j] = (v - c[j]) * a[j] + b[j];
             }
         }
-        r1 = r0;
     }
 }
 
